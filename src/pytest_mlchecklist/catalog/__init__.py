@@ -1,0 +1,14 @@
+"""Catalogs: the item data files and the models that validate them."""
+
+from pytest_mlchecklist.catalog.loader import BUILTIN_CATALOGS, load_builtin_catalog, parse_catalog
+from pytest_mlchecklist.catalog.models import Catalog, CatalogItem, Profile, Section
+
+__all__ = [
+    "BUILTIN_CATALOGS",
+    "Catalog",
+    "CatalogItem",
+    "Profile",
+    "Section",
+    "load_builtin_catalog",
+    "parse_catalog",
+]
