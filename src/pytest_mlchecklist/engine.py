@@ -1,0 +1,352 @@
+"""The evaluation engine: configuration + repository index + test evidence -> a result.
+
+Nothing here knows about pytest. The pytest plugin and the ``ml-checklist`` command both call
+:func:`evaluate` (or :func:`scan`, which also loads the configuration and indexes the root).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pytest_mlchecklist.catalog import CatalogItem, load_builtin_catalog
+from pytest_mlchecklist.config import NotApplicable, ResolvedConfig, Waiver, load_settings, resolve_config
+from pytest_mlchecklist.declared import check_declared
+from pytest_mlchecklist.detectors.base import Detector, DetectorContext
+from pytest_mlchecklist.detectors.registry import BUILTIN_DETECTORS
+from pytest_mlchecklist.evidence import Evidence
+from pytest_mlchecklist.repo import RepoIndex
+
+Status = Literal["met", "unmet", "waived", "not_applicable", "error"]
+VerdictBand = Literal["delay-launch", "launch-with-extra-monitoring", "ready"]
+SCHEMA_VERSION = 1
+TEST_EVIDENCE_CACHE_KEY = "mlchecklist/test-evidence"
+
+
+@dataclass
+class ItemResult:
+    """The evaluation of one item: status, evidence, a message, and any decision taken on it."""
+
+    item: CatalogItem
+    status: Status
+    evidence: list[Evidence]
+    message: str
+    looked_for: list[str] = field(default_factory=list)
+    waiver: Waiver | None = None
+    waiver_state: Literal["active", "expired", "unused"] | None = None
+    not_applicable: NotApplicable | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The item entry of the JSON report."""
+        waiver = None
+        if self.waiver is not None:
+            waiver = {**self.waiver.to_json(), "state": self.waiver_state}
+        return {
+            "id": self.item.id,
+            "number": self.item.number,
+            "section": self.item.section,
+            "title": self.item.title,
+            "status": self.status,
+            "evidence": [found.to_json() for found in self.evidence],
+            "message": self.message,
+            "waiver": waiver,
+            "not_applicable": None
+            if self.not_applicable is None
+            else {"reason": self.not_applicable.reason, "source": self.not_applicable.source},
+        }
+
+
+@dataclass
+class ChecklistResult:
+    """The evaluation of a whole profile."""
+
+    root: Path
+    config: ResolvedConfig
+    items: list[ItemResult]
+    problems: list[str]
+    test_run: bool
+
+    @property
+    def met(self) -> int:
+        """How many items are met."""
+        return sum(1 for result in self.items if result.status == "met")
+
+    @property
+    def applicable(self) -> int:
+        """Items of the profile that were not declared not applicable."""
+        return sum(1 for result in self.items if result.status != "not_applicable")
+
+    @property
+    def percent(self) -> float:
+        """Met over applicable, in percent, one decimal."""
+        return 100.0 if self.applicable == 0 else round(100.0 * self.met / self.applicable, 1)
+
+    @property
+    def verdict(self) -> VerdictBand:
+        """The launch band of the Safety Nets source: below 80, 80 to 95, above 95 percent."""
+        return verdict_for(self.percent)
+
+    @property
+    def failed(self) -> list[ItemResult]:
+        """Items that fail the gate: unmet, error, and (under strict) met with an unused waiver."""
+        return [result for result in self.items if item_fails(result, strict=self.config.strict)]
+
+    def by_status(self, status: Status) -> list[ItemResult]:
+        """Items with the given status, in catalog order."""
+        return [result for result in self.items if result.status == status]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON report (schema version 1; fields are added, never renamed)."""
+        from pytest_mlchecklist import __version__
+
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "pytest-mlchecklist", "version": __version__},
+            "root": str(self.root),
+            "catalog": self.config.catalog.name,
+            "profile": self.config.profile,
+            "score": {"met": self.met, "applicable": self.applicable, "percent": self.percent},
+            "verdict": self.verdict,
+            "today": self.config.today.isoformat(),
+            "config_file": self.config.source,
+            "tests_ran": self.test_run,
+            "counts": {status: len(self.by_status(status)) for status in ("met", "unmet", "waived", "not_applicable", "error")},
+            "items": [result.to_json() for result in self.items],
+            "problems": list(self.problems),
+        }
+
+
+def verdict_for(percent: float) -> VerdictBand:
+    """Map a score to its band."""
+    if percent < 80.0:
+        return "delay-launch"
+    if percent <= 95.0:
+        return "launch-with-extra-monitoring"
+    return "ready"
+
+
+def item_fails(result: ItemResult, *, strict: bool) -> bool:
+    """Whether an item fails the gate."""
+    if result.status in ("unmet", "error"):
+        return True
+    return strict and result.waiver_state == "unused"
+
+
+# ---------------------------------------------------------------------- evaluation
+def evaluate(
+    config: ResolvedConfig,
+    index: RepoIndex,
+    *,
+    test_evidence: Sequence[Evidence] = (),
+    marker_waivers: Mapping[str, Waiver] | None = None,
+    detectors: Iterable[Detector] = BUILTIN_DETECTORS,
+    test_run: bool = True,
+) -> ChecklistResult:
+    """Evaluate every item of the configured profile.
+
+    ``test_evidence`` comes from marked tests (and testing helpers); ``marker_waivers`` from
+    ``ml_waive`` markers, already validated. ``test_run`` says whether tests ran in this
+    evaluation (it changes the wording for items that only a test can meet).
+    """
+    profile_ids = {item.id for item in config.items}
+    found: dict[str, list[Evidence]] = {item_id: [] for item_id in profile_ids}
+    crashes: dict[str, list[str]] = {item_id: [] for item_id in profile_ids}
+    looked_for: dict[str, list[str]] = {item_id: [] for item_id in profile_ids}
+
+    for detector in detectors:
+        relevant = [item_id for item_id in detector.items if item_id in profile_ids]
+        if not relevant:
+            continue
+        for item_id in relevant:
+            looked_for[item_id].append(detector.looks_for)
+        try:
+            evidence = detector.run(DetectorContext(index, config, detector.name))
+        except Exception as exc:  # noqa: BLE001 - a crashing detector is reported, never fatal
+            for item_id in relevant:
+                crashes[item_id].append(f"detector {detector.name} failed: {type(exc).__name__}: {exc}")
+            continue
+        for piece in evidence:
+            if piece.item in found:
+                found[piece.item].append(piece)
+
+    detected_items = {item_id for item_id, sources in looked_for.items() if sources}
+    for item_id, paths in config.declared.items():
+        if item_id in found:
+            found[item_id].extend(check_declared(index, item_id, paths, verified_by_detector=item_id in detected_items))
+
+    for piece in test_evidence:
+        if piece.item in found:
+            found[piece.item].append(piece)
+
+    waivers = dict(marker_waivers or {})
+    waivers.update(config.waivers)  # the configuration file wins over a marker on the same item
+    results = [
+        _decide(item, found[item.id], crashes[item.id], looked_for[item.id], config, waivers, test_run)
+        for item in config.items
+    ]
+    problems = [str(problem) for problem in index.problems]
+    return ChecklistResult(root=index.root, config=config, items=results, problems=problems, test_run=test_run)
+
+
+def _decide(
+    item: CatalogItem,
+    evidence: list[Evidence],
+    crashes: list[str],
+    looked_for: list[str],
+    config: ResolvedConfig,
+    waivers: Mapping[str, Waiver],
+    test_run: bool,
+) -> ItemResult:
+    accepted = [piece for piece in evidence if _accepted(item, piece)]
+    ignored_tests = [piece for piece in evidence if piece.kind == "test" and "test" not in item.evidence]
+    not_applicable = config.not_applicable.get(item.id)
+    if not_applicable is not None:
+        return ItemResult(item, "not_applicable", accepted, f"not applicable: {not_applicable.reason}",
+                          looked_for, not_applicable=not_applicable)
+
+    contradicting = [piece for piece in accepted if piece.verdict == "contradicts"]
+    supporting = [piece for piece in accepted if piece.verdict == "supports"]
+    unreadable = [piece for piece in accepted if piece.verdict == "unreadable"]
+    partial = [piece for piece in accepted if piece.verdict == "partial"]
+
+    status: Status
+    if crashes:
+        status, message = "error", "; ".join(crashes)
+    elif contradicting:
+        status, message = "unmet", "; ".join(f"{piece.detail} ({piece.location()})" for piece in contradicting)
+    elif supporting:
+        status, message = "met", "; ".join(f"{piece.detail} ({piece.location()})" for piece in supporting[:3])
+        if len(supporting) > 3:
+            message += f"; and {len(supporting) - 3} more"
+    elif unreadable:
+        status = "error"
+        message = "could not decide: " + "; ".join(f"{piece.location()}: {piece.detail}" for piece in unreadable)
+    else:
+        status, message = "unmet", _unmet_message(item, partial, looked_for, test_run)
+    if ignored_tests and status != "met":
+        message += (f"; marked tests do not count for this item (it needs {', '.join(item.evidence)} evidence): "
+                    + ", ".join(piece.location() for piece in ignored_tests))
+
+    waiver = waivers.get(item.id)
+    if waiver is None:
+        return ItemResult(item, status, accepted, message, looked_for)
+    if status == "met":
+        return ItemResult(item, "met", accepted, message + f"; the waiver from {waiver.source} is unused: remove it",
+                          looked_for, waiver=waiver, waiver_state="unused")
+    if waiver.expires < config.today:
+        expired = (f"waiver expired on {waiver.expires.isoformat()} "
+                   f"({(config.today - waiver.expires).days} days ago, {waiver.source}); {message}")
+        return ItemResult(item, "unmet", accepted, expired, looked_for, waiver=waiver, waiver_state="expired")
+    days_left = (waiver.expires - config.today).days
+    owner = f" by {waiver.owner}" if waiver.owner else ""
+    waived = f"waived{owner} until {waiver.expires.isoformat()} ({days_left} days left): {waiver.reason}"
+    return ItemResult(item, "waived", accepted, waived, looked_for, waiver=waiver, waiver_state="active")
+
+
+def _accepted(item: CatalogItem, piece: Evidence) -> bool:
+    if piece.kind == "test" or piece.kind == "measurement":
+        return "test" in item.evidence
+    if piece.kind == "declared":
+        return "declared" in item.evidence
+    return "file" in item.evidence
+
+
+def _unmet_message(item: CatalogItem, partial: list[Evidence], looked_for: list[str], test_run: bool) -> str:
+    parts: list[str] = []
+    if partial:
+        parts.append("; ".join(f"{piece.detail} ({piece.location()})" for piece in partial))
+    elif looked_for:
+        parts.append("no evidence found")
+    else:
+        ways = []
+        if "test" in item.evidence:
+            ways.append("a passing test marked for it" + ("" if test_run else " (no test run was recorded)"))
+        if "declared" in item.evidence:
+            ways.append("declared evidence")
+        parts.append("no file detector exists for this item yet; it is met by " + " or ".join(ways))
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------- scan (no pytest)
+def build_config(
+    root: Path,
+    *,
+    profile: str | None = None,
+    today: dt.date | None = None,
+    config_file: Path | None = None,
+    strict: bool = False,
+) -> ResolvedConfig:
+    """Load and resolve the configuration of the repository at ``root``."""
+    loaded = load_settings(root, config_file)
+    catalog = load_builtin_catalog(loaded.settings.catalog)
+    return resolve_config(loaded, catalog, today=today or dt.date.today(), profile_override=profile,
+                          strict_override=strict)
+
+
+def build_index(root: Path, config: ResolvedConfig) -> RepoIndex:
+    """Index ``root`` with the limits and globs of ``config``."""
+    settings = config.settings
+    return RepoIndex(
+        root,
+        include=settings.include,
+        exclude=settings.exclude,
+        max_files=settings.max_files,
+        max_file_bytes=settings.max_file_size_kb * 1024,
+    )
+
+
+def scan(
+    root: Path,
+    *,
+    profile: str | None = None,
+    today: dt.date | None = None,
+    config_file: Path | None = None,
+    strict: bool = False,
+) -> ChecklistResult:
+    """Evaluate a repository without running its tests.
+
+    Test evidence recorded by the last ``pytest --ml-checklist`` run in this repository (in
+    pytest's cache folder) is used when it exists.
+    """
+    root = root.resolve()
+    config = build_config(root, profile=profile, today=today, config_file=config_file, strict=strict)
+    index = build_index(root, config)
+    recorded, waivers = load_recorded_test_evidence(root, config)
+    return evaluate(config, index, test_evidence=recorded, marker_waivers=waivers, test_run=bool(recorded))
+
+
+def recorded_evidence_path(root: Path) -> Path:
+    """Where pytest's cache keeps the test evidence of the last run."""
+    return root / ".pytest_cache" / "v" / TEST_EVIDENCE_CACHE_KEY
+
+
+def load_recorded_test_evidence(root: Path, config: ResolvedConfig) -> tuple[list[Evidence], dict[str, Waiver]]:
+    """Test evidence and marker waivers saved by the last pytest run, if any (bad data is ignored)."""
+    path = recorded_evidence_path(root)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        evidence = [Evidence.from_json(entry["item"], entry["evidence"]) for entry in data.get("evidence", [])]
+        recorded_on = data.get("recorded", "an earlier run")
+    except (OSError, ValueError, KeyError, TypeError):
+        return [], {}
+    evidence = [
+        Evidence(item=piece.item, kind=piece.kind, detector=piece.detector, verdict=piece.verdict,
+                 detail=f"{piece.detail} (recorded by the pytest run of {recorded_on})", path=piece.path,
+                 line=piece.line, nodeid=piece.nodeid, outcome=piece.outcome, values=piece.values)
+        for piece in evidence
+        if config.catalog.resolve(piece.item) is not None
+    ]
+    waivers: dict[str, Waiver] = {}
+    for entry in data.get("waivers", []):
+        try:
+            waiver = Waiver(item=entry["item"], reason=entry["reason"], owner=entry.get("owner"),
+                            expires=dt.date.fromisoformat(entry["expires"]), source=entry["source"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if config.catalog.resolve(waiver.item) is not None and waiver.item not in config.locked_items:
+            waivers[waiver.item] = waiver
+    return evidence, waivers

@@ -1,0 +1,66 @@
+"""Turning the outcomes of marked tests into evidence (no pytest imports here).
+
+A test marked ``@pytest.mark.ml_checklist("item")`` produces up to three reports (setup, call,
+teardown). The test counts as *passed* when its call passed and no phase failed, *failed* when
+any phase failed, and *skipped* otherwise (a skip or an xfail). A passed test supports its items,
+a failed one contradicts them and is named, a skipped one is noted and does not count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pytest_mlchecklist.evidence import Evidence
+
+DETECTOR_NAME = "marked-test"
+
+
+@dataclass
+class _TestOutcome:
+    items: tuple[str, ...]
+    failed_phases: list[str] = field(default_factory=list)
+    call_passed: bool = False
+    skipped: bool = False
+
+
+class TestEvidenceCollector:
+    """Accumulates the reports of marked tests, from this process or from xdist workers."""
+
+    __test__ = False  # not a test class, despite its name
+
+    def __init__(self) -> None:
+        self._outcomes: dict[str, _TestOutcome] = {}
+
+    def add_report(self, *, nodeid: str, when: str, outcome: str, items: list[str], xfail: bool = False) -> None:
+        """Record one phase report of a marked test."""
+        entry = self._outcomes.setdefault(nodeid, _TestOutcome(items=tuple(items)))
+        if outcome == "failed":
+            entry.failed_phases.append(when)
+        elif outcome == "skipped" or xfail:
+            entry.skipped = True
+        elif when == "call" and outcome == "passed":
+            entry.call_passed = True
+
+    def evidence(self) -> list[Evidence]:
+        """Evidence for every item named by a marked test, in a stable order."""
+        found: list[Evidence] = []
+        for nodeid in sorted(self._outcomes):
+            entry = self._outcomes[nodeid]
+            for item in entry.items:
+                found.append(_evidence_for(item, nodeid, entry))
+        return found
+
+    def __len__(self) -> int:
+        return len(self._outcomes)
+
+
+def _evidence_for(item: str, nodeid: str, entry: _TestOutcome) -> Evidence:
+    if entry.failed_phases:
+        phases = "/".join(entry.failed_phases)
+        return Evidence(item=item, kind="test", detector=DETECTOR_NAME, nodeid=nodeid, outcome="failed",
+                        verdict="contradicts", detail=f"marked test failed ({phases})")
+    if entry.call_passed and not entry.skipped:
+        return Evidence(item=item, kind="test", detector=DETECTOR_NAME, nodeid=nodeid, outcome="passed",
+                        verdict="supports", detail="marked test passed")
+    return Evidence(item=item, kind="test", detector=DETECTOR_NAME, nodeid=nodeid, outcome="skipped",
+                    verdict="partial", detail="marked test was skipped or xfailed; it does not count")
