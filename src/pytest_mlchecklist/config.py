@@ -155,6 +155,17 @@ class ResolvedConfig:
 
 
 # ---------------------------------------------------------------------- loading
+class _ConfigYamlLoader(yaml.SafeLoader):
+    """A safe loader that leaves dates as strings, so that pydantic validates them and an
+    impossible date (2027-02-30) is reported with its key instead of crashing the parser."""
+
+
+_ConfigYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def find_config_file(root: Path) -> tuple[Path | None, str]:
     """Locate the configuration of a repository: ``(path, kind)``; ``(None, "defaults")`` if none.
 
@@ -226,7 +237,7 @@ def _read_text(path: Path, display: str) -> str:
 
 def _read_yaml(path: Path, display: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(_read_text(path, display))
+        data = yaml.load(_read_text(path, display), Loader=_ConfigYamlLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -267,10 +278,10 @@ def _describe_validation_error(error: Any, prefix: str) -> str:
     if kind == "extra_forbidden":
         known = _known_keys(loc[:-1])
         return f"unknown key '{key}'{did_you_mean(str(loc[-1]), known)} (known keys here: {', '.join(sorted(known))})"
-    if kind.startswith("date") or (loc and loc[-1] == "expires"):
-        return f"'{key}': {error['input']!r} is not a valid date; write it as YYYY-MM-DD, e.g. 2027-03-01"
     if kind == "missing":
         return f"'{key}' is required"
+    if kind.startswith("date") or (loc and loc[-1] == "expires"):
+        return f"'{key}': {error['input']!r} is not a valid date; write it as YYYY-MM-DD, e.g. 2027-03-01"
     return f"'{key}': {error['msg']} (got {error['input']!r})"
 
 

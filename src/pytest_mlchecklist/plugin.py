@@ -1,0 +1,417 @@
+"""pytest hooks: options, markers, checklist items, and the glue to the engine.
+
+Without ``--ml-checklist`` this module only registers its options and markers. With it, one
+:class:`ChecklistSession` is registered and plays one of three roles:
+
+* **local** (no xdist): checklist items are collected after the user's tests and run last; the
+  first one to run evaluates the checklist with the evidence of every test that ran before it.
+* **worker** (xdist): checklist items are collected (so ``-k``, ``-m`` and ``--lf`` apply to
+  them) and then handed to the controller instead of being run: their names and the waivers
+  found in markers travel in ``workeroutput``. Marked tests run here and their reports carry
+  the items they cover.
+* **controller** (xdist): sees every test report, replayed from the workers, and runs the
+  selected checklist items itself once all workers are done, so the verdicts are the same as
+  without xdist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_mlchecklist import hookspecs
+
+if TYPE_CHECKING:
+    from pytest_mlchecklist.config import ResolvedConfig, Waiver
+    from pytest_mlchecklist.engine import ChecklistResult, ItemResult
+    from pytest_mlchecklist.catalog import CatalogItem
+
+SESSION_KEY = pytest.StashKey["ChecklistSession"]()
+MARKED_ITEMS_KEY = pytest.StashKey[list[str]]()
+MARKER_PROBLEMS_KEY = pytest.StashKey[list[str]]()
+WORKEROUTPUT_KEY = "mlchecklist"
+REPORT_ATTRIBUTE = "mlchecklist"
+
+
+# ---------------------------------------------------------------------- options and markers
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Add this plugin's own hooks (see :mod:`pytest_mlchecklist.hookspecs`)."""
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ``--ml-checklist`` options; everything else is configured in the repository."""
+    group = parser.getgroup("ml-checklist", "ML production-readiness checklist (pytest-mlchecklist)")
+    group.addoption("--ml-checklist", action="store_true", dest="ml_checklist", default=False,
+                    help="Evaluate the ML readiness checklist: one test per item, after the other tests.")
+    group.addoption("--ml-checklist-profile", dest="ml_checklist_profile", metavar="NAME", default=None,
+                    help="Profile to enforce (mvp, mature, regulated); overrides the configuration.")
+    group.addoption("--ml-checklist-config", dest="ml_checklist_config", metavar="FILE", default=None,
+                    help="Configuration file (default: mlchecklist.yaml or [tool.ml-checklist] in pyproject.toml).")
+    group.addoption("--ml-checklist-json", dest="ml_checklist_json", metavar="FILE", default=None,
+                    help="Write the JSON report to FILE.")
+    group.addoption("--ml-checklist-md", dest="ml_checklist_md", metavar="FILE", default=None,
+                    help="Write the Markdown report to FILE (also appended to $GITHUB_STEP_SUMMARY when set).")
+    group.addoption("--ml-checklist-strict", action="store_true", dest="ml_checklist_strict", default=False,
+                    help="Also fail items that are met but still carry a waiver (unused waivers).")
+    group.addoption("--ml-checklist-today", dest="ml_checklist_today", metavar="YYYY-MM-DD", default=None,
+                    help="Evaluate dates (waiver expiry, rehearsal age) as of this day, for reproducible runs.")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers always; with ``--ml-checklist``, load the configuration and start."""
+    config.addinivalue_line(
+        "markers",
+        "ml_checklist(*items): this test provides evidence for the named checklist items (slugs or numbers).",
+    )
+    config.addinivalue_line(
+        "markers",
+        "ml_waive(item, reason, owner, expires): record a waiver for a checklist item (expires YYYY-MM-DD).",
+    )
+    if not config.getoption("ml_checklist"):
+        return
+    from pytest_mlchecklist.errors import ChecklistError
+
+    try:
+        session = ChecklistSession(config)
+    except ChecklistError as exc:
+        raise pytest.UsageError(f"ml-checklist: {exc}") from None
+    config.stash[SESSION_KEY] = session
+    config.pluginmanager.register(session, "mlchecklist-session")
+
+
+# ---------------------------------------------------------------------- synthetic items
+class ChecklistItemFailure(Exception):
+    """Raised by a checklist item that fails the gate; rendered by :meth:`ChecklistItem.repr_failure`."""
+
+
+class ChecklistFile(pytest.File):
+    """The node checklist items hang from: the configuration file (or ``pyproject.toml``)."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        """One item per item of the profile, in catalog order (the same on every xdist worker)."""
+        session = self.config.stash[SESSION_KEY]
+        for catalog_item in session.config.items:
+            yield ChecklistItem.from_parent(self, name=catalog_item.id, catalog_item=catalog_item)
+
+
+class ChecklistItem(pytest.Item):
+    """One checklist item as a pytest test: passes when met, fails when unmet, errors when the
+    evidence could not be read, xfails when waived, and is skipped when not applicable."""
+
+    def __init__(self, *, catalog_item: CatalogItem, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.catalog_item = catalog_item
+        self.extra_keyword_matches.update({"ml_checklist", catalog_item.section})
+
+    def _result(self) -> ItemResult:
+        return self.config.stash[SESSION_KEY].item_result(self.catalog_item.id)
+
+    def setup(self) -> None:
+        """Evaluate (once for the whole session); an ``error`` status is reported as a pytest error."""
+        result = self._result()
+        if result.status == "error":
+            from pytest_mlchecklist.reports.explain import failure_text
+
+            pytest.fail(failure_text(result, self.config.stash[SESSION_KEY].config), pytrace=False)
+
+    def runtest(self) -> None:
+        """Turn the item's status into a pytest outcome."""
+        result = self._result()
+        strict = self.config.stash[SESSION_KEY].config.strict
+        if result.status == "waived":
+            pytest.xfail(f"ml-checklist {result.message}")
+        if result.status == "not_applicable":
+            # Reported at the item (not at this line), as pytest does for skip markers.
+            raise pytest.skip.Exception(f"ml-checklist {result.message}", _use_item_location=True)
+        if result.status != "met" or (strict and result.waiver_state == "unused"):
+            raise ChecklistItemFailure(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:  # type: ignore[override]
+        """The explanation: what was looked for, what was found, and the ways out."""
+        if isinstance(excinfo.value, ChecklistItemFailure):
+            from pytest_mlchecklist.reports.explain import failure_text
+
+            return failure_text(excinfo.value.args[0], self.config.stash[SESSION_KEY].config)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        """Where the item is reported: the top of the anchor file, and the item's label."""
+        return self.path, 0, f"ml-checklist {self.catalog_item.label}"
+
+
+# ---------------------------------------------------------------------- the session plugin
+class ChecklistSession:
+    """State and hooks of one ``--ml-checklist`` run (registered as a plugin)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        from pytest_mlchecklist.config import parse_today
+        from pytest_mlchecklist.engine import build_config
+        from pytest_mlchecklist.test_evidence import TestEvidenceCollector
+
+        self.pytest_config = config
+        self.root = config.rootpath
+        today = dt.date.today()
+        today_option = config.getoption("ml_checklist_today")
+        if today_option:
+            try:
+                today = parse_today(today_option)
+            except ValueError as exc:
+                raise pytest.UsageError(f"--ml-checklist-today: {exc}") from None
+        config_option = config.getoption("ml_checklist_config")
+        config_file = Path(config_option) if config_option else None
+        if config_file is not None and not config_file.is_absolute():
+            config_file = config.invocation_params.dir / config_file
+        self.config: ResolvedConfig = build_config(
+            self.root,
+            profile=config.getoption("ml_checklist_profile"),
+            today=today,
+            config_file=config_file,
+            strict=config.getoption("ml_checklist_strict"),
+        )
+        self.anchor = self._anchor_path(config_file)
+        self.tests = TestEvidenceCollector()
+        self.marker_waivers: dict[str, Waiver] = {}
+        self.selected_on_workers: list[str] | None = None
+        self._result: ChecklistResult | None = None
+        self.write_errors: list[str | None] = []
+
+    def _anchor_path(self, config_file: Path | None) -> Path:
+        if config_file is not None:
+            return config_file.resolve()
+        if self.config.source is not None:
+            return (self.root / self.config.source).resolve()
+        return self.root / "pyproject.toml" if (self.root / "pyproject.toml").is_file() else self.root / "mlchecklist.yaml"
+
+    @property
+    def is_worker(self) -> bool:
+        """True in an xdist worker process."""
+        return hasattr(self.pytest_config, "workerinput")
+
+    @property
+    def is_controller(self) -> bool:
+        """True in the xdist controller (distribution is active and this is not a worker)."""
+        return not self.is_worker and self.pytest_config.pluginmanager.getplugin("dsession") is not None
+
+    # ------------------------------------------------------------ collection
+    def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+        """Collect the anchor file as the checklist when pytest walks over it (so that
+        ``pytest mlchecklist.yaml::rollback`` selects one item)."""
+        if file_path == self.anchor:
+            return ChecklistFile.from_parent(parent, path=file_path)
+        return None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, session: pytest.Session, items: list[pytest.Item]) -> None:
+        """Add the checklist items (before ``-k``/``-m`` filtering, so they can be selected),
+        and read the markers of every collected test."""
+        if not any(isinstance(item, ChecklistItem) for item in items):
+            items.extend(self._make_items(session))
+        self._read_markers(items)
+
+    def _make_items(self, session: pytest.Session) -> list[pytest.Item]:
+        checklist_file = ChecklistFile.from_parent(session, path=self.anchor)
+        return [item for item in checklist_file.collect() if isinstance(item, pytest.Item)]
+
+    def _read_markers(self, items: list[pytest.Item]) -> None:
+        from pytest_mlchecklist.markers import CHECKLIST_MARKER, WAIVE_MARKER, resolve_checklist_marker, resolve_waive_marker
+
+        for item in items:
+            if isinstance(item, ChecklistItem):
+                continue
+            problems: list[str] = []
+            slugs: list[str] = []
+            for marker in item.iter_markers(CHECKLIST_MARKER):
+                found, marker_problems = resolve_checklist_marker(self.config, marker.args)
+                slugs.extend(slug for slug in found if slug not in slugs)
+                problems.extend(marker_problems)
+            for marker in item.iter_markers(WAIVE_MARKER):
+                waiver, waiver_problems = resolve_waive_marker(self.config, marker.args, marker.kwargs, where=item.nodeid)
+                problems.extend(waiver_problems)
+                if waiver is not None and waiver.item not in self.marker_waivers:
+                    self.marker_waivers[waiver.item] = waiver
+            if slugs:
+                item.stash[MARKED_ITEMS_KEY] = slugs
+            if problems:
+                item.stash[MARKER_PROBLEMS_KEY] = problems
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """On an xdist worker, hand the selected checklist items to the controller."""
+        if not self.is_worker:
+            return
+        from pytest_mlchecklist.markers import waiver_to_json
+
+        selected = [item.name for item in session.items if isinstance(item, ChecklistItem)]
+        session.items[:] = [item for item in session.items if not isinstance(item, ChecklistItem)]
+        self.pytest_config.workeroutput[WORKEROUTPUT_KEY] = {  # type: ignore[attr-defined]
+            "selected": selected,
+            "waivers": [waiver_to_json(waiver) for waiver in self.marker_waivers.values()],
+        }
+
+    # ------------------------------------------------------------ running tests
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """A test whose checklist markers are wrong errors with the reason."""
+        problems = item.stash.get(MARKER_PROBLEMS_KEY, None)
+        if problems:
+            pytest.fail("ml-checklist marker problem:\n  " + "\n  ".join(problems), pytrace=False)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+        """Attach the items a marked test covers to its reports (plain data, so xdist carries it)."""
+        report = yield
+        slugs = item.stash.get(MARKED_ITEMS_KEY, None)
+        if slugs:
+            setattr(report, REPORT_ATTRIBUTE, {"items": list(slugs)})
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Record the outcome of marked tests (here or replayed from a worker)."""
+        payload = getattr(report, REPORT_ATTRIBUTE, None)
+        if not payload or self.is_worker:
+            return
+        self.tests.add_report(nodeid=report.nodeid, when=report.when or "call", outcome=report.outcome,
+                              items=list(payload.get("items", [])), xfail=hasattr(report, "wasxfail"))
+
+    @pytest.hookimpl(optionalhook=True, trylast=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """Controller: take the selected items and marker waivers a worker collected."""
+        from pytest_mlchecklist.markers import waiver_from_json
+
+        output = getattr(node, "workeroutput", {}).get(WORKEROUTPUT_KEY)
+        if not output:
+            return
+        if self.selected_on_workers is None:
+            self.selected_on_workers = list(output.get("selected", []))
+        for data in output.get("waivers", []):
+            waiver = waiver_from_json(data)
+            self.marker_waivers.setdefault(waiver.item, waiver)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, Any, Any]:
+        """Controller: once the workers are done, run the checklist items here."""
+        result = yield
+        if self.is_controller and self.selected_on_workers and not (session.shouldfail or session.shouldstop):
+            self._run_on_controller(session, self.selected_on_workers)
+        return result
+
+    def _run_on_controller(self, session: pytest.Session, selected: list[str]) -> None:
+        wanted = set(selected)
+        items = [item for item in self._make_items(session) if item.name in wanted]
+        session.testscollected += len(items)
+        for position, item in enumerate(items):
+            next_item = items[position + 1] if position + 1 < len(items) else None
+            item.ihook.pytest_runtest_protocol(item=item, nextitem=next_item)
+            if session.shouldfail or session.shouldstop:
+                break
+
+    # ------------------------------------------------------------ evaluation and reports
+    def result(self) -> ChecklistResult:
+        """Evaluate once, with the evidence of every test reported so far."""
+        if self._result is None:
+            from pytest_mlchecklist.engine import build_index, evaluate
+
+            index = build_index(self.root, self.config)
+            self._result = evaluate(self.config, index, test_evidence=self.tests.evidence(),
+                                    marker_waivers=self.marker_waivers, test_run=True)
+        return self._result
+
+    def item_result(self, item_id: str) -> ItemResult:
+        """The result of one item (evaluating the checklist on first use)."""
+        return next(entry for entry in self.result().items if entry.item.id == item_id)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Write the reports and remember the test evidence (not on workers, not when only collecting)."""
+        if self.is_worker or self.pytest_config.option.collectonly:
+            return
+        if self._result is None and not self._reports_requested():
+            return
+        result = self.result()
+        self._write_reports(result)
+        if self.write_errors:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        self._remember_test_evidence()
+        self.pytest_config.hook.pytest_mlchecklist_result(result=result, config=self.pytest_config)
+
+    def _reports_requested(self) -> bool:
+        return bool(self.pytest_config.getoption("ml_checklist_json") or self.pytest_config.getoption("ml_checklist_md"))
+
+    def _output_path(self, option: str) -> Path | None:
+        value = self.pytest_config.getoption(option)
+        if not value:
+            return None
+        path = Path(value)
+        return path if path.is_absolute() else self.pytest_config.invocation_params.dir / path
+
+    def _write_reports(self, result: ChecklistResult) -> None:
+        from pytest_mlchecklist.reports.json_report import render_json
+        from pytest_mlchecklist.reports.markdown import render_markdown
+
+        json_path = self._output_path("ml_checklist_json")
+        if json_path is not None:
+            self.write_errors.append(_write_file(json_path, render_json(result)))
+        markdown_path = self._output_path("ml_checklist_md")
+        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+        markdown = render_markdown(result) if markdown_path is not None or summary_file else ""
+        if markdown_path is not None:
+            self.write_errors.append(_write_file(markdown_path, markdown))
+        if summary_file:
+            try:
+                with open(summary_file, "a", encoding="utf-8") as handle:
+                    handle.write(markdown + "\n")
+            except OSError as exc:
+                self.write_errors.append(f"cannot append to GITHUB_STEP_SUMMARY ({summary_file}): {exc.strerror}")
+        self.write_errors = [error for error in self.write_errors if error]
+
+    def _remember_test_evidence(self) -> None:
+        cache = getattr(self.pytest_config, "cache", None)
+        if cache is None or not len(self.tests):
+            return
+        from pytest_mlchecklist.engine import TEST_EVIDENCE_CACHE_KEY
+        from pytest_mlchecklist.markers import waiver_to_json
+
+        cache.set(TEST_EVIDENCE_CACHE_KEY, {
+            "recorded": self.config.today.isoformat(),
+            "evidence": [{"item": piece.item, "evidence": piece.to_json()} for piece in self.tests.evidence()],
+            "waivers": [waiver_to_json(waiver) for waiver in self.marker_waivers.values()],
+        })
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """The compact summary: sections, failing items, score and band."""
+        if self.is_worker or self._result is None:
+            return
+        from pytest_mlchecklist.reports.terminal import summary_lines
+
+        terminalreporter.section("ml-checklist")
+        for line in summary_lines(self._result):
+            terminalreporter.write_line(line)
+        for error in self.write_errors:
+            terminalreporter.write_line(f"ERROR: {error}", red=True)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Move checklist items after every other test, once other plugins have filtered and
+    reordered the items: they are evaluated with the evidence of the tests that ran first."""
+    if SESSION_KEY not in config.stash:
+        return
+    items[:] = [item for item in items if not isinstance(item, ChecklistItem)] + [
+        item for item in items if isinstance(item, ChecklistItem)
+    ]
+
+
+def _write_file(path: Path, text: str) -> str | None:
+    """Write a report; return a message instead of raising when the file cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        return f"cannot write the report {path}: {exc.strerror}; check the path and its permissions"
+    return None
+
