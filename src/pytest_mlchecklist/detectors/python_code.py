@@ -1,0 +1,151 @@
+"""Helpers for reading Python source with :mod:`ast`: names, calls, imports and test files.
+
+The scanned repository's code is only ever parsed, never imported or run. These helpers turn a
+parsed module into the facts detectors need: which modules it imports (and under which local
+names), which functions it calls (with aliases resolved, so ``np.random.seed`` is reported as
+``numpy.random.seed``), and whether a path is a test module.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_TEST_DIR_NAMES = frozenset({"tests", "test", "testing"})
+
+
+def is_test_path(path: str) -> bool:
+    """True for pytest-style test modules and anything under a ``tests``/``test`` folder."""
+    parts = path.split("/")
+    name = parts[-1]
+    if name.startswith("test_") and name.endswith(".py"):
+        return True
+    if name.endswith("_test.py") or name == "conftest.py":
+        return True
+    return any(part in _TEST_DIR_NAMES for part in parts[:-1])
+
+
+def module_name(path: str) -> str:
+    """The dotted module name of a repository path, dropping a leading ``src/`` folder.
+
+    ``src/fraud_scoring/features.py`` becomes ``fraud_scoring.features``; a package's
+    ``__init__.py`` becomes the package name.
+    """
+    parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
+    if parts and parts[0] == "src":
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """``a.b.c`` for a chain of attribute accesses on a name, else ``None``."""
+    names: list[str] = []
+    current = node
+    while isinstance(current, ast.Attribute):
+        names.append(current.attr)
+        current = current.value
+    if isinstance(current, ast.Name):
+        names.append(current.id)
+        return ".".join(reversed(names))
+    return None
+
+
+def import_aliases(tree: ast.Module) -> dict[str, str]:
+    """Local names bound by imports, mapped to what they stand for.
+
+    ``import numpy as np`` gives ``{"np": "numpy"}``; ``from torch import manual_seed`` gives
+    ``{"manual_seed": "torch.manual_seed"}``. Relative imports keep their leading dots.
+    """
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    aliases[top] = top
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                full = f"{base}.{alias.name}" if base and not base.endswith(".") else f"{base}{alias.name}"
+                aliases[alias.asname or alias.name] = full
+    return aliases
+
+
+def imported_modules(tree: ast.Module, *, current_module: str = "") -> set[str]:
+    """Every module a file imports, with relative imports made absolute when possible.
+
+    ``from .features import build`` inside ``fraud_scoring.serve`` yields ``fraud_scoring.features``
+    and ``fraud_scoring.features.build`` (the name may be a submodule or an attribute).
+    """
+    modules: set[str] = set()
+    package = current_module.rsplit(".", 1)[0] if "." in current_module else ""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor_parts = package.split(".") if package else []
+                if node.level > 1:
+                    anchor_parts = anchor_parts[: len(anchor_parts) - (node.level - 1)]
+                base = ".".join([*anchor_parts, base] if base else anchor_parts)
+            if base:
+                modules.add(base)
+            for alias in node.names:
+                if alias.name != "*":
+                    modules.add(f"{base}.{alias.name}" if base else alias.name)
+    return modules
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call found in a module: the resolved dotted name of what is called, and the node."""
+
+    name: str
+    node: ast.Call
+
+    @property
+    def line(self) -> int:
+        """The line of the call."""
+        return self.node.lineno
+
+
+def iter_calls(tree: ast.Module, aliases: dict[str, str] | None = None) -> Iterator[CallSite]:
+    """Every call to a named function in ``tree``, with import aliases resolved.
+
+    Calls on expressions that are not plain dotted names (``f()()``, ``x[0].y()``) are skipped.
+    """
+    resolved_aliases = import_aliases(tree) if aliases is None else aliases
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = dotted_name(node.func)
+            if name is None:
+                continue
+            yield CallSite(name=resolve_alias(name, resolved_aliases), node=node)
+
+
+def resolve_alias(name: str, aliases: dict[str, str]) -> str:
+    """Replace the first part of a dotted name by what its import stands for."""
+    head, _, rest = name.partition(".")
+    if head in aliases:
+        target = aliases[head]
+        return f"{target}.{rest}" if rest else target
+    return name
+
+
+def constant_value(node: ast.AST | None) -> object:
+    """The literal value of a constant node (numbers, strings, ``None``), else ``...``."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        value = node.operand.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return -value
+    return ...
