@@ -6,7 +6,7 @@ its ``DETECTORS`` tuple; nothing registers itself by side effect.
 
 from __future__ import annotations
 
-from pytest_mlchecklist.detectors import data_pipeline, model_development, model_testing, monitoring, serving
+from pytest_mlchecklist.detectors import data_pipeline, model_development, model_testing, monitoring, runbooks, serving
 from pytest_mlchecklist.detectors.base import Detector
 
 BUILTIN_DETECTORS: tuple[Detector, ...] = (
@@ -14,5 +14,6 @@ BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *model_development.DETECTORS,
     *model_testing.DETECTORS,
     *serving.DETECTORS,
+    *runbooks.DETECTORS,
     *monitoring.DETECTORS,
 )
