@@ -45,10 +45,10 @@ def test_scan_terminal_output_explains_failures(pytester: pytest.Pytester) -> No
     result = scan(pytester, "--today", "2026-11-22")
     assert result.ret == 1
     result.stdout.fnmatch_lines([
-        "MET*[29] rollback: rollback procedure*",
-        "UNMET*[40] on-call: *",
+        "MET*[[]29] rollback: rollback procedure*",
+        "UNMET*[[]40] on-call: *",
         "*failing items*",
-        "[40] on-call*UNMET",
+        "[[]40] on-call*UNMET",
         "*Ways out:*",
         "*Score: 1/2 applicable items met (50.0%) -> delay-launch*",
         "*static scan: no recorded test run*",

@@ -66,7 +66,8 @@ NON_EVIDENCE_DIR_NAMES = frozenset(
 DEFAULT_MAX_FILES = 250_000
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 _BINARY_SNIFF_BYTES = 8192
-_HELM_EXPRESSION = re.compile(r"\{\{-?.*?-?\}\}", re.DOTALL)
+#: A Helm/Go template expression; GitHub Actions expressions (``${{ ... }}``) are valid YAML and kept.
+_HELM_EXPRESSION = re.compile(r"(?<!\$)\{\{-?.*?-?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -285,7 +286,7 @@ class RepoIndex:
         """
 
         def parse(text: str) -> list[Any]:
-            if "{{" in text:
+            if _HELM_EXPRESSION.search(text):
                 text = _HELM_EXPRESSION.sub("HELM_TEMPLATE_VALUE", text)
                 text = "\n".join(line for line in text.splitlines() if line.strip() != "HELM_TEMPLATE_VALUE")
             return [document for document in yaml.safe_load_all(text) if document is not None]

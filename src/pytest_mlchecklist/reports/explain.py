@@ -20,7 +20,7 @@ STATUS_WORDS = {
 def failure_text(result: ItemResult, config: ResolvedConfig) -> str:
     """Multi-line text for an item that fails: shown by pytest and by ``ml-checklist scan``."""
     item = result.item
-    lines = [f"{item.label} {item.title}: {STATUS_WORDS[result.status]}", f"  {result.message}"]
+    lines = [f"{item.label} ({item.title}): {STATUS_WORDS[result.status]}", f"  {result.message}"]
     if result.status == "met" and result.waiver_state == "unused":
         lines.append(f"  The item is met, so the waiver in {result.waiver.source if result.waiver else 'the configuration'} "
                      "is not needed: remove it (strict mode fails on unused waivers).")
