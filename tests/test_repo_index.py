@@ -130,3 +130,16 @@ def test_vendored_and_generated_paths_are_not_evidence() -> None:
     assert RepoIndex.is_non_evidence("vendor/lib/schema.json")
     assert RepoIndex.is_non_evidence("src/third_party/x.py")
     assert not RepoIndex.is_non_evidence("src/serving/app.py")
+
+
+def test_memo_computes_a_shared_fact_once(tmp_path: Path) -> None:
+    index = RepoIndex(tmp_path)
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return 42
+
+    assert index.memo(("fact",), compute) == 42
+    assert index.memo(("fact",), compute) == 42
+    assert calls == [1]

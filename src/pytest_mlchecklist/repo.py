@@ -22,10 +22,10 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pathspec import GitIgnoreSpec
@@ -62,6 +62,8 @@ ALWAYS_SKIPPED_DIRS = frozenset(
 NON_EVIDENCE_DIR_NAMES = frozenset(
     {"vendor", "vendored", "third_party", "third-party", "thirdparty", "external", "generated", "_generated", "dist", "build"}
 )
+
+T = TypeVar("T")
 
 DEFAULT_MAX_FILES = 250_000
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
@@ -104,6 +106,7 @@ class RepoIndex:
         self._parsed: dict[tuple[str, str], Any] = {}
         self._problem_by_path: dict[str, str] = {}
         self._glob_specs: dict[tuple[str, ...], GitIgnoreSpec] = {}
+        self._memo: dict[tuple[str, ...], Any] = {}
         self.files: tuple[str, ...] = tuple(sorted(self._walk()))
         self._file_set = frozenset(self.files)
 
@@ -225,6 +228,16 @@ class RepoIndex:
     def problem(self, path: str) -> str | None:
         """Why ``path`` could not be read or parsed, if it could not."""
         return self._problem_by_path.get(path)
+
+    def memo(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+        """Compute a fact derived from the index once and share it between detectors.
+
+        ``key`` names the fact (for example ``("python-routes", "health-check")``); ``compute`` is
+        called the first time only.
+        """
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------------ reading
     def read_text(self, path: str) -> str | None:

@@ -433,10 +433,38 @@ def _functions(tree: ast.Module) -> dict[str, ast.FunctionDef | ast.AsyncFunctio
     }
 
 
+class _FunctionFinder:
+    """Finds a function definition by name across modules, parsing only modules that define it."""
+
+    def __init__(self, ctx: DetectorContext, paths: list[str]) -> None:
+        self._ctx = ctx
+        self._paths = paths
+        self._found: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+
+    def get(self, name: str, default: list[ast.FunctionDef | ast.AsyncFunctionDef]) -> list[
+        ast.FunctionDef | ast.AsyncFunctionDef
+    ]:
+        """Every top-level or nested function called ``name`` in the modules."""
+        if not name:
+            return default
+        if name not in self._found:
+            pattern = re.compile(rf"\bdef\s+{re.escape(name)}\s*\(")
+            functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+            for path in self._paths:
+                text = self._ctx.index.read_text(path)
+                if text is None or not pattern.search(text):
+                    continue
+                tree = self._ctx.index.python_ast(path)
+                if tree is not None and name in _functions(tree):
+                    functions.append(_functions(tree)[name])
+            self._found[name] = functions
+        return self._found[name] or default
+
+
 def _classify_target(
     target: ast.AST | None,
     local: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
-    everywhere: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]],
+    everywhere: _FunctionFinder,
 ) -> tuple[RouteKind, str]:
     if isinstance(target, ast.Lambda):
         return classify_handler(target)
@@ -471,7 +499,7 @@ def _decorator_routes(path: str, tree: ast.Module) -> Iterator[Route]:
 def _call_routes(
     path: str,
     tree: ast.Module,
-    everywhere: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]],
+    everywhere: _FunctionFinder,
 ) -> Iterator[Route]:
     local = _functions(tree)
     for call in iter_calls(tree, import_aliases(tree)):
@@ -520,24 +548,40 @@ class PythonRoutes:
     unreadable: list[str] = field(default_factory=list)
 
 
+#: Text that any module declaring a route must contain: a URL string and a routing call, or BentoML.
+_ROUTE_HINT = re.compile(
+    r"""(?s)(?=.*["']/)(?=.*(?:\.(?:get|head|route|api_route)\s*\(|add_api_route|add_route|add_url_rule|\bRoute\s*\())"""
+)
+
+
 def find_routes(ctx: DetectorContext) -> PythonRoutes:
-    """Parse the non-test Python of the repository and collect its routes."""
+    """The routes of the repository's non-test Python, computed once per index and shared."""
+    return ctx.index.memo(("python-routes", *ctx.declared(HEALTH)), lambda: _find_routes(ctx))
+
+
+def _find_routes(ctx: DetectorContext) -> PythonRoutes:
+    """Parse the non-test Python modules that can declare routes and collect the routes.
+
+    Only modules whose text holds a URL string and a routing call (or mention BentoML) are
+    parsed; the decision is still made on the parsed code. Handlers defined in other modules are
+    looked up in the modules whose text defines a function of that name.
+    """
     found = PythonRoutes()
     trees: dict[str, ast.Module] = {}
-    for path in ctx.candidates(HEALTH, ctx.index.with_suffix(".py")):
-        if is_test_path(path) or not path.endswith(".py"):
+    python_files = [path for path in ctx.candidates(HEALTH, ctx.index.with_suffix(".py")) if path.endswith(".py")]
+    for path in python_files:
+        if is_test_path(path):
+            continue
+        text = ctx.index.read_text(path)
+        if text is None or not (_ROUTE_HINT.match(text) or "bentoml" in text):
             continue
         tree = ctx.index.python_ast(path)
         if tree is None:
-            text = ctx.index.read_text(path)
-            if text is not None and _HEALTH_STRING.search(text):
+            if _HEALTH_STRING.search(text):
                 found.unreadable.append(path)
             continue
         trees[path] = tree
-    everywhere: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
-    for tree in trees.values():
-        for name, function in _functions(tree).items():
-            everywhere.setdefault(name, []).append(function)
+    everywhere = _FunctionFinder(ctx, [path for path in python_files if not is_test_path(path)])
     for path, tree in trees.items():
         found.routes.extend(_decorator_routes(path, tree))
         found.routes.extend(_call_routes(path, tree, everywhere))
