@@ -1,0 +1,1 @@
+"""Fraud scoring of card authorisations: contract, features, training, evaluation and serving."""
