@@ -224,3 +224,10 @@ def test_malformed_latency_report_is_unreadable(tmp_path: Path) -> None:
     evidence = run_both(tmp_path, sla=SLA)
     assert verdicts(evidence, ITEM) == ["unreadable"]
     assert "could not be parsed as YAML" in evidence[0].detail
+
+
+def test_sub_millisecond_latency_is_written_with_significant_digits() -> None:
+    from pytest_mlchecklist.detectors.model_testing import format_ms
+
+    assert format_ms(41.23) == "41.2"
+    assert format_ms(0.01784) == "0.0178"

@@ -437,3 +437,15 @@ def test_workflow_without_rollback_and_malformed_workflow(tmp_path: Path) -> Non
     write(tmp_path, ".github/workflows/deploy.yml", "jobs:\n  deploy:\n    steps:\n      - run: helm rollback scorer\n     bad: [\n")
     evidence = run_detector(rollback_pipeline, tmp_path)
     assert verdicts(evidence, ITEM) == ["unreadable"]
+
+
+def test_a_date_in_inline_code_is_an_example_not_a_rehearsal(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "writing-runbooks.md").write_text(
+        "# Rollback runbooks\n\n"
+        "- Number the steps of the procedure, one command per step.\n"
+        "- Write the date of the last drill as `Last rehearsed: 2026-10-02` under the steps.\n"
+    )
+    evidence = run_detector(rollback_runbook, tmp_path)
+    assert verdicts(evidence, "rollback") == ["partial"]
+    assert "never says when it was last rehearsed" in evidence[0].detail

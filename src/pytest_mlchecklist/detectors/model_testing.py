@@ -79,6 +79,12 @@ _CONFIG_FILES = frozenset({"mlchecklist.yaml", "mlchecklist.yml", "pyproject.tom
 _K6_TRENDS = ("http_req_duration", "grpc_req_duration")
 
 
+def format_ms(value: float) -> str:
+    """Milliseconds for a detail: one decimal from 1 ms up (``41.2``), three significant digits
+    below (``0.0178``), so that a fast in-process benchmark does not read as ``0.0 ms``."""
+    return f"{value:.1f}" if value >= 1 else f"{value:.3g}"
+
+
 @dataclass
 class Measurement:
     """Latency percentiles of one benchmark or results mapping, in milliseconds."""
@@ -90,8 +96,8 @@ class Measurement:
 
     def summary(self) -> str:
         """``p50 12.0 ms, p99 41.0 ms`` for details."""
-        parts = [f"{q} {self.values[q]:.1f} ms" for q in PERCENTILES if q in self.values]
-        parts += [f"{q} <= {self.upper_bounds[q]:.1f} ms" for q in PERCENTILES if q in self.upper_bounds]
+        parts = [f"{q} {format_ms(self.values[q])} ms" for q in PERCENTILES if q in self.values]
+        parts += [f"{q} <= {format_ms(self.upper_bounds[q])} ms" for q in PERCENTILES if q in self.upper_bounds]
         return ", ".join(parts)
 
     def reported(self) -> dict[str, float]:
@@ -122,16 +128,16 @@ def judge(ctx: DetectorContext, measurement: Measurement) -> Evidence:
         if q in measurement.values:
             value = measurement.values[q]
             if value > target:
-                over.append(f"{q} {value:.1f} ms > {target:g} ms SLA")
+                over.append(f"{q} {format_ms(value)} ms > {target:g} ms SLA")
             else:
-                within.append(f"{q} {value:.1f} ms <= {target:g} ms")
+                within.append(f"{q} {format_ms(value)} ms <= {target:g} ms")
         elif q in measurement.upper_bounds:
             bound = measurement.upper_bounds[q]
             if bound <= target:
-                within.append(f"{q} <= max {bound:.1f} ms <= {target:g} ms")
+                within.append(f"{q} <= max {format_ms(bound)} ms <= {target:g} ms")
             else:
                 unknown.append(
-                    f"{q} unknown: max {bound:.1f} ms is over the {target:g} ms SLA and the raw timings were not saved "
+                    f"{q} unknown: max {format_ms(bound)} ms is over the {target:g} ms SLA and the raw timings were not saved "
                     "(rerun with `--benchmark-save-data`)"
                 )
         else:

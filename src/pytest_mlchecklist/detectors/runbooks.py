@@ -208,7 +208,8 @@ def _rehearsal_dates(document: MarkdownDocument) -> list[DateMention]:
         lines = list(section.text_lines())
         if section.level:
             lines.append((section.line, section.title))
-        for line, text in lines:
+        for line, raw in lines:
+            text = plain_title(raw)  # a date in inline code is an example of the format, not a rehearsal
             if _PLANNED.search(text):
                 continue
             if id(section) in in_log:
