@@ -444,6 +444,7 @@ def test_a_date_in_inline_code_is_an_example_not_a_rehearsal(tmp_path: Path) -> 
     (tmp_path / "docs" / "writing-runbooks.md").write_text(
         "# Rollback runbooks\n\n"
         "- Number the steps of the procedure, one command per step.\n"
+        "- Say which dashboard shows that the previous version is healthy again.\n"
         "- Write the date of the last drill as `Last rehearsed: 2026-10-02` under the steps.\n"
     )
     evidence = run_detector(rollback_runbook, tmp_path)
