@@ -30,20 +30,20 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any
 
 from pytest_mlchecklist.detectors.base import Detector, DetectorContext, detector
 from pytest_mlchecklist.detectors.python_code import (
+    PythonModule,
     constant_value,
     dotted_name,
-    import_aliases,
     is_test_path,
     iter_calls,
+    mentioning,
+    module_name,
 )
 from pytest_mlchecklist.evidence import Evidence
-from pytest_mlchecklist.repo import RepoIndex
 
 ITEM = "fixed-seeds"
 
@@ -52,50 +52,17 @@ SEED_KEYS = frozenset({"seed", "random_seed", "random_state", "global_seed", "se
 # --------------------------------------------------------------------------- Python sources
 
 
-@dataclass
-class SourceModule:
-    """A non-test Python file, parsed on first use (never imported)."""
-
-    path: str
-    text: str
-    index: RepoIndex = field(repr=False)
-
-    @property
-    def parses(self) -> bool:
-        """False when the file is not valid Python (the index records why)."""
-        return self.index.python_ast(self.path) is not None
-
-    @cached_property
-    def tree(self) -> ast.Module:
-        """The parsed module, empty when it does not parse."""
-        return self.index.python_ast(self.path) or ast.Module(body=[], type_ignores=[])
-
-    @cached_property
-    def aliases(self) -> dict[str, str]:
-        """Local names bound by imports (see :func:`import_aliases`)."""
-        return import_aliases(self.tree)
-
-    def mentions(self, *words: str) -> bool:
-        """True when the source text contains one of ``words`` (used to choose what to parse)."""
-        return any(word in self.text for word in words)
-
-
-def source_modules(ctx: DetectorContext) -> list[SourceModule]:
+def source_modules(ctx: DetectorContext) -> list[PythonModule]:
     """Readable non-test, non-vendored Python modules (declared paths included, even in tests)."""
     declared = set(ctx.declared(ITEM))
-    modules: list[SourceModule] = []
+    modules: list[PythonModule] = []
     for path in ctx.candidates(ITEM, ctx.index.with_suffix(".py")):
         if not path.endswith(".py") or (is_test_path(path) and path not in declared):
             continue
         text = ctx.index.read_text(path)
         if text is not None:
-            modules.append(SourceModule(path, text, ctx.index))
+            modules.append(PythonModule(path, module_name(path), text, False, ctx.index))
     return modules
-
-
-def mentioning(modules: list[SourceModule], *words: str) -> list[SourceModule]:
-    """The modules whose text contains one of ``words`` and that parse."""
-    return [module for module in modules if module.mentions(*words) and module.parses]
 
 
 # --------------------------------------------------------------------------- seed-config
@@ -202,7 +169,7 @@ def _string_names_key(node: ast.AST, key: str) -> bool:
     return isinstance(value, str) and (value == key or value.endswith("." + key))
 
 
-def key_reads(module: SourceModule, key: str) -> Iterator[KeyRead]:
+def key_reads(module: PythonModule, key: str) -> Iterator[KeyRead]:
     """Places in a module that read the config key ``key`` (see the module docstring)."""
     called = {id(node.func) for node in ast.walk(module.tree) if isinstance(node, ast.Call)}
     for node in ast.walk(module.tree):
@@ -226,7 +193,7 @@ def key_reads(module: SourceModule, key: str) -> Iterator[KeyRead]:
                     yield KeyRead(module.path, statement.lineno, rank=1)
 
 
-def first_key_read(modules: list[SourceModule], key: str) -> KeyRead | None:
+def first_key_read(modules: list[PythonModule], key: str) -> KeyRead | None:
     """The most direct place where non-test code reads ``key`` (then by path and line)."""
     reads = [read for module in mentioning(modules, key) for read in key_reads(module, key)]
     return min(reads, key=lambda read: (read.rank, read.path, read.line)) if reads else None
@@ -330,7 +297,7 @@ class SeedingCall:
     fixed: bool
 
 
-def seeding_calls(module: SourceModule) -> list[SeedingCall]:
+def seeding_calls(module: PythonModule) -> list[SeedingCall]:
     """Seeding calls and ``random_state=`` arguments of a module, in line order."""
     found: list[SeedingCall] = []
     for call in iter_calls(module.tree, module.aliases):

@@ -356,6 +356,11 @@ class LatencyFiles:
 
 
 def collect_latency_files(ctx: DetectorContext) -> LatencyFiles:
+    """The latency files of the repository, found once per scan and shared by both detectors."""
+    return ctx.index.memo(("latency-files", *ctx.declared(ITEM)), lambda: _collect_latency_files(ctx))
+
+
+def _collect_latency_files(ctx: DetectorContext) -> LatencyFiles:
     """Select and parse the JSON/YAML files that may hold latency measurements.
 
     A file is read when its location or name says benchmark/latency/perf/load test (or the team

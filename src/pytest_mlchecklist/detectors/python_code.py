@@ -9,8 +9,11 @@ names), which functions it calls (with aliases resolved, so ``np.random.seed`` i
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pytest_mlchecklist.repo import RepoIndex
 
 _TEST_DIR_NAMES = frozenset({"tests", "test", "testing"})
 
@@ -149,3 +152,80 @@ def constant_value(node: ast.AST | None) -> object:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return -value
     return ...
+
+
+@dataclass
+class PythonModule:
+    """A Python file of the repository, parsed on first use (never imported), with what is
+    needed to resolve the names it uses."""
+
+    path: str
+    name: str
+    text: str
+    is_test: bool
+    index: RepoIndex = field(repr=False)
+
+    @property
+    def parses(self) -> bool:
+        """False when the file is not valid Python (the index records why)."""
+        return self.index.python_ast(self.path) is not None
+
+    @cached_property
+    def tree(self) -> ast.Module:
+        """The parsed module, empty when it does not parse."""
+        return self.index.python_ast(self.path) or ast.Module(body=[], type_ignores=[])
+
+    @cached_property
+    def aliases(self) -> dict[str, str]:
+        """Local names bound by imports (see :func:`import_aliases`)."""
+        return import_aliases(self.tree)
+
+    @cached_property
+    def local_names(self) -> frozenset[str]:
+        """Names the module binds itself."""
+        return frozenset(bound_names(self.tree))
+
+    def mentions(self, *words: str) -> bool:
+        """True when the source text contains one of ``words`` (used to choose what to parse)."""
+        return any(word in self.text for word in words)
+
+    def resolve(self, dotted: str) -> str | None:
+        """The fully qualified name ``dotted`` stands for in this module, if it is known.
+
+        Names bound in the module become ``<module>.<name>``; imported names go through the
+        import aliases (relative imports made absolute). Anything else (builtins, parameters
+        of unknown origin) gives ``None``.
+        """
+        head = dotted.split(".", 1)[0]
+        if head in self.local_names:
+            return f"{self.name}.{dotted}"
+        if head in self.aliases:
+            return self._absolute(resolve_alias(dotted, self.aliases))
+        return None
+
+    def _absolute(self, name: str) -> str:
+        if not name.startswith("."):
+            return name
+        level = len(name) - len(name.lstrip("."))
+        package = self.name.split(".") if self.path.endswith("__init__.py") else self.name.split(".")[:-1]
+        anchor = package[: len(package) - (level - 1)] if level > 1 else package
+        rest = name[level:]
+        return ".".join([*anchor, rest] if rest else anchor)
+
+
+def mentioning(modules: Iterable[PythonModule], *words: str) -> list[PythonModule]:
+    """The modules whose text contains one of ``words`` and that parse."""
+    return [module for module in modules if words and module.mentions(*words) and module.parses]
+
+
+def bound_names(tree: ast.Module) -> Iterator[str]:
+    """Names a module binds itself: classes, functions and assignment targets."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node.name
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    yield target.id
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            yield node.target.id
