@@ -133,3 +133,28 @@ def test_marked_tests_do_not_count_for_document_items(pytester: pytest.Pytester)
     result = evaluate(configure(profile=["on-call"]), RepoIndex(pytester.path), test_evidence=[piece])
     assert status_of(result, "on-call") == "unmet"
     assert "marked tests do not count for this item" in message_of(result, "on-call")
+
+
+@detector(name="skew-test-reader", items=["training-serving-skew"], looks_for="a test comparing both feature paths")
+def _skew_test_reader(ctx: DetectorContext) -> list[Evidence]:
+    return [ctx.supports("training-serving-skew", "test compares training and serving features",
+                         path="tests/test_skew.py", line=3, nodeid="tests/test_skew.py::test_same_features")]
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "status", "words"),
+    [
+        ({}, "met", "test compares training and serving features"),
+        ({"tests/test_skew.py::test_same_features": "passed"}, "met", "passed in the run"),
+        ({"tests/test_skew.py::test_same_features[a]": "passed",
+          "tests/test_skew.py::test_same_features[b]": "failed"}, "unmet", "this test failed in the run"),
+        ({"tests/test_skew.py::test_same_features": "skipped"}, "unmet", "skipped in the run"),
+    ],
+)
+def test_a_test_found_in_the_code_is_checked_against_its_outcome(
+    pytester: pytest.Pytester, outcomes: dict[str, Any], status: str, words: str
+) -> None:
+    config = configure(profile=["training-serving-skew"])
+    result = evaluate(config, RepoIndex(pytester.path), detectors=[_skew_test_reader], test_outcomes=outcomes)
+    assert status_of(result, "training-serving-skew") == status
+    assert words in message_of(result, "training-serving-skew")

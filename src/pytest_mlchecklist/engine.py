@@ -20,6 +20,7 @@ from pytest_mlchecklist.detectors.base import Detector, DetectorContext
 from pytest_mlchecklist.detectors.registry import BUILTIN_DETECTORS
 from pytest_mlchecklist.evidence import Evidence
 from pytest_mlchecklist.repo import RepoIndex
+from pytest_mlchecklist.test_evidence import TestOutcome, outcome_of_function
 
 Status = Literal["met", "unmet", "waived", "not_applicable", "error"]
 VerdictBand = Literal["delay-launch", "launch-with-extra-monitoring", "ready"]
@@ -145,8 +146,12 @@ def evaluate(
     marker_waivers: Mapping[str, Waiver] | None = None,
     detectors: Iterable[Detector] = BUILTIN_DETECTORS,
     test_run: bool = True,
+    test_outcomes: Mapping[str, TestOutcome] | None = None,
 ) -> ChecklistResult:
     """Evaluate every item of the configured profile.
+
+    ``test_outcomes`` holds the outcome of every test of the run by node id; evidence that a
+    detector found in a test function (it carries that test's node id) is checked against it.
 
     ``test_evidence`` comes from marked tests (and testing helpers); ``marker_waivers`` from
     ``ml_waive`` markers, already validated. ``test_run`` says whether tests ran in this
@@ -171,7 +176,7 @@ def evaluate(
             continue
         for piece in evidence:
             if piece.item in found:
-                found[piece.item].append(piece)
+                found[piece.item].append(with_test_outcome(piece, test_outcomes or {}))
 
     detected_items = {item_id for item_id, sources in looked_for.items() if sources}
     for item_id, paths in config.declared.items():
@@ -190,6 +195,29 @@ def evaluate(
     ]
     problems = [str(problem) for problem in index.problems]
     return ChecklistResult(root=index.root, config=config, items=results, problems=problems, test_run=test_run)
+
+
+def with_test_outcome(piece: Evidence, outcomes: Mapping[str, TestOutcome]) -> Evidence:
+    """File evidence that is a test function, checked against that test's outcome in the run.
+
+    A test that failed contradicts the item, one that was skipped is only partial, one that
+    passed keeps its verdict and says so; a test that did not run is judged from its code alone.
+    """
+    if piece.nodeid is None or piece.kind != "file" or piece.verdict not in ("supports", "partial"):
+        return piece
+    outcome = outcome_of_function(outcomes, piece.nodeid)
+    if outcome is None:
+        return piece
+    verdict = piece.verdict
+    detail = piece.detail
+    if outcome == "failed":
+        verdict, detail = "contradicts", f"{detail}; but this test failed in the run"
+    elif outcome == "skipped":
+        verdict, detail = "partial", f"{detail}; but this test was skipped in the run, so it does not count"
+    else:
+        detail = f"{detail}; passed in the run"
+    return Evidence(item=piece.item, kind=piece.kind, detector=piece.detector, detail=detail, verdict=verdict,
+                    path=piece.path, line=piece.line, nodeid=piece.nodeid, outcome=outcome, values=piece.values)
 
 
 def _decide(
@@ -315,8 +343,9 @@ def scan(
     root = root.resolve()
     config = build_config(root, profile=profile, today=today, config_file=config_file, strict=strict)
     index = build_index(root, config)
-    recorded, waivers = load_recorded_test_evidence(root, config)
-    return evaluate(config, index, test_evidence=recorded, marker_waivers=waivers, test_run=bool(recorded))
+    recorded, waivers, outcomes = load_recorded_test_evidence(root, config)
+    return evaluate(config, index, test_evidence=recorded, marker_waivers=waivers,
+                    test_run=bool(recorded or outcomes), test_outcomes=outcomes)
 
 
 def recorded_evidence_path(root: Path) -> Path:
@@ -324,15 +353,22 @@ def recorded_evidence_path(root: Path) -> Path:
     return root / ".pytest_cache" / "v" / TEST_EVIDENCE_CACHE_KEY
 
 
-def load_recorded_test_evidence(root: Path, config: ResolvedConfig) -> tuple[list[Evidence], dict[str, Waiver]]:
-    """Test evidence and marker waivers saved by the last pytest run, if any (bad data is ignored)."""
+def load_recorded_test_evidence(
+    root: Path, config: ResolvedConfig
+) -> tuple[list[Evidence], dict[str, Waiver], dict[str, TestOutcome]]:
+    """Test evidence, marker waivers and test outcomes saved by the last pytest run, if any
+    (bad data is ignored)."""
     path = recorded_evidence_path(root)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         evidence = [Evidence.from_json(entry["item"], entry["evidence"]) for entry in data.get("evidence", [])]
         recorded_on = data.get("recorded", "an earlier run")
-    except (OSError, ValueError, KeyError, TypeError):
-        return [], {}
+        raw_outcomes = data.get("outcomes", {})
+        outcomes: dict[str, TestOutcome] = {
+            str(nodeid): outcome for nodeid, outcome in raw_outcomes.items() if outcome in ("passed", "failed", "skipped")
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return [], {}, {}
     evidence = [
         Evidence(item=piece.item, kind=piece.kind, detector=piece.detector, verdict=piece.verdict,
                  detail=f"{piece.detail} (recorded by the pytest run of {recorded_on})", path=piece.path,
@@ -349,4 +385,4 @@ def load_recorded_test_evidence(root: Path, config: ResolvedConfig) -> tuple[lis
             continue
         if config.catalog.resolve(waiver.item) is not None and waiver.item not in config.locked_items:
             waivers[waiver.item] = waiver
-    return evidence, waivers
+    return evidence, waivers, outcomes

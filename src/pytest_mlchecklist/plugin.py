@@ -273,11 +273,15 @@ class ChecklistSession:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Record the outcome of marked tests (here or replayed from a worker)."""
+        if self.is_worker:
+            return
+        xfail = hasattr(report, "wasxfail")
+        self.tests.add_any_report(nodeid=report.nodeid, when=report.when or "call", outcome=report.outcome, xfail=xfail)
         payload = getattr(report, REPORT_ATTRIBUTE, None)
-        if not payload or self.is_worker:
+        if not payload:
             return
         self.tests.add_report(nodeid=report.nodeid, when=report.when or "call", outcome=report.outcome,
-                              items=list(payload.get("items", [])), xfail=hasattr(report, "wasxfail"))
+                              items=list(payload.get("items", [])), xfail=xfail)
 
     @pytest.hookimpl(optionalhook=True, trylast=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -319,7 +323,8 @@ class ChecklistSession:
 
             index = build_index(self.root, self.config)
             self._result = evaluate(self.config, index, test_evidence=self.tests.evidence(),
-                                    marker_waivers=self.marker_waivers, test_run=True)
+                                    marker_waivers=self.marker_waivers, test_run=True,
+                                    test_outcomes=self.tests.outcomes())
         return self._result
 
     def item_result(self, item_id: str) -> ItemResult:
@@ -371,7 +376,9 @@ class ChecklistSession:
 
     def _remember_test_evidence(self) -> None:
         cache = getattr(self.pytest_config, "cache", None)
-        if cache is None or not len(self.tests):
+        outcomes = {nodeid: outcome for nodeid, outcome in self.tests.outcomes().items()
+                    if not nodeid.startswith(self.anchor.name + "::")}
+        if cache is None or not (len(self.tests) or outcomes):
             return
         from pytest_mlchecklist.engine import TEST_EVIDENCE_CACHE_KEY
         from pytest_mlchecklist.markers import waiver_to_json
@@ -380,6 +387,7 @@ class ChecklistSession:
             "recorded": self.config.today.isoformat(),
             "evidence": [{"item": piece.item, "evidence": piece.to_json()} for piece in self.tests.evidence()],
             "waivers": [waiver_to_json(waiver) for waiver in self.marker_waivers.values()],
+            "outcomes": outcomes,
         })
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:

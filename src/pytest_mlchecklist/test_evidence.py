@@ -8,9 +8,13 @@ a failed one contradicts them and is named, a skipped one is noted and does not 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pytest_mlchecklist.evidence import Evidence
+
+TestOutcome = Literal["passed", "failed", "skipped"]
 
 DETECTOR_NAME = "marked-test"
 
@@ -30,16 +34,23 @@ class TestEvidenceCollector:
 
     def __init__(self) -> None:
         self._outcomes: dict[str, _TestOutcome] = {}
+        self._all: dict[str, _TestOutcome] = {}
+
+    def add_any_report(self, *, nodeid: str, when: str, outcome: str, xfail: bool = False) -> None:
+        """Record one phase report of any test, marked or not (see :meth:`outcomes`)."""
+        _record(self._all.setdefault(nodeid, _TestOutcome(items=())), when, outcome, xfail)
+
+    def outcomes(self) -> dict[str, TestOutcome]:
+        """The outcome of every test that reported, by node id: ``passed``, ``failed`` or ``skipped``.
+
+        Detectors that find a test function by reading the code point at its node id; the engine
+        uses these outcomes so that a failing or skipped test never meets an item.
+        """
+        return {nodeid: _outcome_of(entry) for nodeid, entry in sorted(self._all.items())}
 
     def add_report(self, *, nodeid: str, when: str, outcome: str, items: list[str], xfail: bool = False) -> None:
         """Record one phase report of a marked test."""
-        entry = self._outcomes.setdefault(nodeid, _TestOutcome(items=tuple(items)))
-        if outcome == "failed":
-            entry.failed_phases.append(when)
-        elif outcome == "skipped" or xfail:
-            entry.skipped = True
-        elif when == "call" and outcome == "passed":
-            entry.call_passed = True
+        _record(self._outcomes.setdefault(nodeid, _TestOutcome(items=tuple(items))), when, outcome, xfail)
 
     def evidence(self) -> list[Evidence]:
         """Evidence for every item named by a marked test, in a stable order."""
@@ -52,6 +63,38 @@ class TestEvidenceCollector:
 
     def __len__(self) -> int:
         return len(self._outcomes)
+
+
+def _record(entry: _TestOutcome, when: str, outcome: str, xfail: bool) -> None:
+    if outcome == "failed":
+        entry.failed_phases.append(when)
+    elif outcome == "skipped" or xfail:
+        entry.skipped = True
+    elif when == "call" and outcome == "passed":
+        entry.call_passed = True
+
+
+def _outcome_of(entry: _TestOutcome) -> TestOutcome:
+    if entry.failed_phases:
+        return "failed"
+    if entry.call_passed and not entry.skipped:
+        return "passed"
+    return "skipped"
+
+
+def outcome_of_function(outcomes: Mapping[str, TestOutcome], nodeid: str) -> TestOutcome | None:
+    """The outcome of the test function ``nodeid`` in ``outcomes``, its parametrised cases included.
+
+    ``tests/test_x.py::test_edge`` matches ``tests/test_x.py::test_edge[empty]`` and the other
+    cases: failed if any case failed, passed if every case passed, skipped otherwise; ``None``
+    when the function did not run.
+    """
+    found = [outcome for key, outcome in outcomes.items() if key == nodeid or key.startswith(nodeid + "[")]
+    if not found:
+        return None
+    if "failed" in found:
+        return "failed"
+    return "passed" if all(outcome == "passed" for outcome in found) else "skipped"
 
 
 def _evidence_for(item: str, nodeid: str, entry: _TestOutcome) -> Evidence:

@@ -78,8 +78,14 @@ class DetectorContext:
         path: str | None = None,
         line: int | None = None,
         values: dict[str, float] | None = None,
+        nodeid: str | None = None,
     ) -> Evidence:
-        """Evidence of kind ``file`` for ``item`` found by this detector."""
+        """Evidence of kind ``file`` for ``item`` found by this detector.
+
+        ``nodeid`` names the test function the evidence is (``tests/test_skew.py::test_same``,
+        relative to the scanned root): when the test run recorded that test as failed or skipped,
+        the engine does not let this evidence meet the item.
+        """
         return Evidence(
             item=item,
             kind="file",
@@ -88,6 +94,7 @@ class DetectorContext:
             verdict=verdict,
             path=path,
             line=line,
+            nodeid=nodeid,
             values=dict(values or {}),
         )
 
