@@ -9,6 +9,7 @@ from pathlib import Path
 from conftest import run_detector, verdicts
 
 from pytest_mlchecklist.detectors.data_pipeline import (
+    avro_schemas,
     great_expectations_suites,
     json_schemas,
     pandera_schemas,
@@ -646,3 +647,59 @@ def test_malformed_gx_suite_is_unreadable(tmp_path: Path) -> None:
     evidence = run_detector(great_expectations_suites, tmp_path)
     assert verdicts(evidence, ITEM) == ["unreadable"]
     assert evidence[0].path == "gx/expectations/raw_transactions.json"
+
+
+
+# ---------------------------------------------------------------------------- Avro
+
+AVSC = """{
+  "type": "record", "name": "Transaction", "namespace": "payments",
+  "fields": [
+    {"name": "transaction_id", "type": "string"},
+    {"name": "amount", "type": "double"},
+    {"name": "merchant_category", "type": ["null", "string"], "default": null}
+  ]
+}
+"""
+
+CONSUMER = """\
+import json
+
+import fastavro
+
+SCHEMA = fastavro.parse_schema(json.load(open("schemas/transaction.avsc")))
+
+
+def read(stream):
+    return list(fastavro.reader(stream, reader_schema=SCHEMA))
+"""
+
+
+def test_avro_schema_read_by_the_consumer_supports(tmp_path: Path) -> None:
+    write(tmp_path, {"schemas/transaction.avsc": AVSC, "ingest/consumer.py": CONSUMER})
+    evidence = run_detector(avro_schemas, tmp_path)
+    assert verdicts(evidence, ITEM) == ["supports"]
+    assert "Avro schema `schemas/transaction.avsc` (3 typed fields)" in evidence[0].detail
+    assert "fastavro.parse_schema" in evidence[0].detail
+
+
+def test_avro_schema_nobody_reads_is_partial(tmp_path: Path) -> None:
+    write(tmp_path, {"schemas/transaction.avsc": AVSC})
+    evidence = run_detector(avro_schemas, tmp_path)
+    assert verdicts(evidence, ITEM) == ["partial"]
+    assert "not referenced" in evidence[0].detail
+
+
+def test_no_avro_schema_gives_nothing(tmp_path: Path) -> None:
+    write(tmp_path, {"ingest/consumer.py": CONSUMER})
+    assert run_detector(avro_schemas, tmp_path) == []
+
+
+def test_avsc_that_is_not_a_record_or_does_not_parse(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "schemas/kind.avsc": '{"type": "enum", "name": "Kind", "symbols": ["A", "B"]}',
+        "schemas/broken.avsc": '{"type": "record", "fields": [',
+        "ingest/consumer.py": CONSUMER,
+    })
+    evidence = run_detector(avro_schemas, tmp_path)
+    assert sorted(verdicts(evidence, ITEM)) == ["partial", "unreadable"]

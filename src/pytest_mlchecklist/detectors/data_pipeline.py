@@ -25,6 +25,10 @@ that no code validates data with protects nothing.
     ``DataFrameSchema({...})`` calls with a non-empty columns dict. Applied by ``.validate``,
     by calling the model or schema on a frame, by ``@pa.check_input/check_output/check_io``, or
     by a ``DataFrame[Model]`` annotation on a function decorated with ``@pa.check_types``.
+``avro-schema``
+    Avro record schemas (``.avsc``: ``type: record`` with typed ``fields``). Applied when non-test
+    code or config names the file and non-test code uses an Avro library (``fastavro``,
+    ``avro``, the Confluent Avro serializers) to read or write records with it.
 ``great-expectations``
     Great Expectations suites (``expectations`` list of ``expect_*`` entries, named by
     ``expectation_suite_name`` or ``name``); an empty suite is ``partial``. Applied when the suite
@@ -862,6 +866,73 @@ def _json_schema_evidence(
     )
 
 
+# --------------------------------------------------------------------------- Avro
+
+#: Calls that parse an Avro schema or read/validate records with one.
+_AVRO_CALL_PREFIXES = ("fastavro.", "avro.", "confluent_kafka.schema_registry.avro.")
+
+
+def avro_fields(document: Any) -> int | None:
+    """The number of typed fields of an Avro record schema, ``None`` when it is not one."""
+    if not isinstance(document, dict) or document.get("type") != "record" or not isinstance(document.get("name"), str):
+        return None
+    fields = document.get("fields")
+    if not isinstance(fields, list):
+        return None
+    return sum(1 for field_spec in fields if isinstance(field_spec, dict) and field_spec.get("type") not in (None, ""))
+
+
+def avro_calls(modules: Iterable[PythonModule]) -> list[ValidatorCall]:
+    """Calls of the Avro libraries (fastavro, avro, the Confluent Avro serdes) in non-test code."""
+    found: list[ValidatorCall] = []
+    for module in mentioning(modules, "avro"):
+        if module.is_test:
+            continue
+        for call in iter_calls(module.tree, module.aliases):
+            if call.name.startswith(_AVRO_CALL_PREFIXES):
+                found.append(ValidatorCall(f"`{call.name}`", module.path, call.line))
+    return sorted(found, key=lambda call: (call.path, call.line))
+
+
+@detector(
+    name="avro-schema",
+    items=(ITEM,),
+    looks_for="Avro record schemas (*.avsc) with typed fields, named by non-test code or config and read with "
+    "fastavro/avro/Confluent Avro serdes",
+)
+def avro_schemas(ctx: DetectorContext) -> Iterator[Evidence]:
+    """Avro ``.avsc`` schemas, ``supports`` when code names the file and uses an Avro library."""
+    paths = ctx.candidates(ITEM, ctx.index.with_suffix(".avsc"))
+    if not paths:
+        return
+    modules = python_modules(ctx)
+    calls = avro_calls(modules)
+    for path in paths:
+        if is_test_path(path) and path not in ctx.declared(ITEM):
+            continue
+        data = ctx.index.json_data(path)
+        if data is None:
+            yield ctx.unreadable(ITEM, path)
+            continue
+        count = avro_fields(data)
+        if count is None:
+            yield ctx.partial(ITEM, f"`{path}` is not an Avro record schema (no `type: record` with `fields`)", path=path)
+            continue
+        if count == 0:
+            yield ctx.partial(ITEM, f"Avro schema `{path}` declares no typed fields", path=path)
+            continue
+        described = f"Avro schema `{path}` ({_plural(count, 'typed field')})"
+        references = file_references(ctx, modules, path.rsplit("/", 1)[-1], exclude=path)
+        if not references:
+            yield ctx.partial(ITEM, f"{described} is not referenced by any non-test code or config", path=path)
+        elif not calls:
+            yield ctx.partial(ITEM, f"{described} is referenced in `{references[0]}` but no Avro library reads "
+                              "data with it", path=path)
+        else:
+            yield ctx.supports(ITEM, f"{described}, referenced in `{references[0]}`, used with {calls[0].name} in "
+                               f"`{calls[0].path}:{calls[0].line}`", path=path)
+
+
 # --------------------------------------------------------------------------- Great Expectations
 
 _CHECKPOINT_DIRS = frozenset({"checkpoints", "validation_definitions"})
@@ -951,4 +1022,10 @@ def great_expectations_suites(ctx: DetectorContext) -> Iterator[Evidence]:
             yield ctx.supports(ITEM, f"{described}, run from `{reference}`", path=path)
 
 
-DETECTORS: tuple[Detector, ...] = (json_schemas, pydantic_models, pandera_schemas, great_expectations_suites)
+DETECTORS: tuple[Detector, ...] = (
+    json_schemas,
+    avro_schemas,
+    pydantic_models,
+    pandera_schemas,
+    great_expectations_suites,
+)
