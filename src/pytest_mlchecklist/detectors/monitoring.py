@@ -28,7 +28,7 @@ rotation, layers, shifts, on-call or escalation structure holding a non-empty li
 users / participants / responders: ``supports``; only empty lists: ``partial``; a file named for
 on-call with no such structure: ``partial``.
 
-``on-call-terraform`` reads Terraform with the small block reader below (there is no HCL
+``on-call-terraform`` reads Terraform with the small block reader of :mod:`.terraform` (there is no HCL
 dependency): ``pagerduty_schedule`` (``users = [...]`` in its layers),
 ``pagerduty_escalation_policy`` (``target {}`` blocks), ``opsgenie_schedule_rotation``
 (``participant {}`` blocks, not of type ``none``), ``opsgenie_escalation`` (``recipient {}``
@@ -46,6 +46,8 @@ from typing import Any
 
 from pytest_mlchecklist.detectors.base import Detector, DetectorContext, detector, iter_nodes
 from pytest_mlchecklist.detectors.runbooks import plain_title
+from pytest_mlchecklist.detectors.terraform import HclBlock, HclError, hcl_blocks, matching_bracket
+from pytest_mlchecklist.detectors.terraform import mask_hcl as mask_hcl  # re-exported for existing callers
 from pytest_mlchecklist.evidence import Evidence
 from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownSection, is_substantive
 
@@ -442,148 +444,6 @@ def on_call_schedule(ctx: DetectorContext) -> Iterator[Evidence]:
 
 
 # ---------------------------------------------------------------------- Terraform
-@dataclass(frozen=True)
-class HclBlock:
-    """A block found by :func:`hcl_blocks`: ``resource "type" "name" { ... }``.
-
-    ``body`` is the text between the braces with comments blanked and string contents masked
-    (same length and offsets as the original), ``source`` the same span of the original text.
-    """
-
-    keyword: str
-    labels: tuple[str, ...]
-    line: int
-    body: str
-    source: str
-
-
-class HclError(ValueError):
-    """A block whose braces never close."""
-
-
-def mask_hcl(text: str) -> str:
-    """``text`` with comments (``#``, ``//``, ``/* */``) blanked and the insides of strings and
-    heredocs replaced by ``_``; newlines are kept, so offsets and line numbers do not move.
-
-    What is left is enough to match braces and brackets: the only ones that remain are HCL's.
-    """
-    out = list(text)
-    length = len(text)
-    index = 0
-
-    def blank(start: int, end: int) -> None:
-        for position in range(start, min(end, length)):
-            if out[position] != "\n":
-                out[position] = "_" if out[position] not in " \t" else out[position]
-
-    while index < length:
-        char = text[index]
-        if char == "#" or text.startswith("//", index):
-            end = text.find("\n", index)
-            end = length if end < 0 else end
-            for position in range(index, end):
-                out[position] = " "
-            index = end
-        elif text.startswith("/*", index):
-            end = text.find("*/", index + 2)
-            end = length if end < 0 else end + 2
-            for position in range(index, end):
-                if out[position] != "\n":
-                    out[position] = " "
-            index = end
-        elif char == '"':
-            end = _string_end(text, index + 1)
-            blank(index + 1, end - 1)
-            index = end
-        elif text.startswith("<<", index):
-            heredoc = re.match(r"<<-?\s*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n", text[index:])
-            if heredoc is None:
-                index += 2
-                continue
-            body_start = index + heredoc.end()
-            closing = re.compile(rf"^[ \t]*{re.escape(heredoc.group(1))}[ \t]*$", re.MULTILINE).search(text, body_start)
-            end = closing.start() if closing else length
-            blank(body_start, end)
-            index = closing.end() if closing else length
-        else:
-            index += 1
-    return "".join(out)
-
-
-def _string_end(text: str, index: int) -> int:
-    """The offset just past the closing quote of a string starting at ``index`` (after its
-    opening quote); ``${ ... }`` interpolations may hold braces and nested strings."""
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if char == "\\":
-            index += 2
-        elif char == '"':
-            return index + 1
-        elif char == "\n":
-            return index + 1  # HCL strings do not span lines; stop the damage here
-        elif text.startswith("${", index) or text.startswith("%{", index):
-            depth = 1
-            index += 2
-            while index < length and depth:
-                if text[index] == "{":
-                    depth += 1
-                elif text[index] == "}":
-                    depth -= 1
-                elif text[index] == '"':
-                    index = _string_end(text, index + 1) - 1
-                index += 1
-        else:
-            index += 1
-    return length
-
-
-def _matching(masked: str, start: int, opening: str, closing: str) -> int:
-    """The offset of the bracket closing the one at ``start``; :class:`HclError` if none."""
-    depth = 0
-    for position in range(start, len(masked)):
-        if masked[position] == opening:
-            depth += 1
-        elif masked[position] == closing:
-            depth -= 1
-            if depth == 0:
-                return position
-    raise HclError(f"unbalanced `{opening}`")
-
-
-_BLOCK_START = re.compile(r"\b(resource)\s+\"([^\"\n]*)\"\s+\"([^\"\n]*)\"\s*\{")
-
-
-def hcl_blocks(text: str, types: frozenset[str]) -> Iterator[HclBlock]:
-    """The top-level ``resource`` blocks of a Terraform file whose type is in ``types``.
-
-    A small reader, not an HCL parser: it masks comments and strings (:func:`mask_hcl`), finds
-    ``resource "type" "name" {`` and matches braces to the end of the block. Raises
-    :class:`HclError` for a block of interest whose braces never close.
-    """
-    masked = mask_hcl(text)
-    position = 0
-    while True:
-        match = _BLOCK_START.search(masked, position)
-        if match is None:
-            return
-        open_brace = match.end() - 1
-        labels = (text[match.start(2) : match.end(2)], text[match.start(3) : match.end(3)])
-        line = text.count("\n", 0, match.start()) + 1
-        if labels[0] not in types:
-            try:
-                position = _matching(masked, open_brace, "{", "}") + 1
-            except HclError:
-                return
-            continue
-        try:
-            close = _matching(masked, open_brace, "{", "}")
-        except HclError as exc:
-            raise HclError(f"resource \"{labels[0]}\" \"{labels[1]}\" at line {line}: {exc}") from exc
-        yield HclBlock("resource", labels, line, masked[open_brace + 1 : close], text[open_brace + 1 : close])
-        position = close + 1
-
-
 @dataclass
 class _People:
     """People a Terraform block lists: literal entries, and lists given by an expression."""
@@ -595,7 +455,7 @@ class _People:
 
 def _list_entries(masked: str, start: int) -> tuple[int, int]:
     """Top-level entries of the list opening at ``start``, and the offset past its end."""
-    end = _matching(masked, start, "[", "]")
+    end = matching_bracket(masked, start, "[", "]")
     inner = masked[start + 1 : end]
     depth = 0
     entries = 0
@@ -627,7 +487,7 @@ def _people_in(block: HclBlock) -> _People:
         else:
             people.expressions += 1
     for match in re.finditer(r"\b(participant|target|recipient)\s*\{", body):
-        close = _matching(body, match.end() - 1, "{", "}")
+        close = matching_bracket(body, match.end() - 1, "{", "}")
         inside = source[match.end() : close]
         if re.search(r"\btype\s*=\s*\"none\"", inside):
             continue
@@ -670,7 +530,7 @@ def _judge_block(ctx: DetectorContext, path: str, block: HclBlock) -> Evidence:
     "list users or participants",
 )
 def on_call_terraform(ctx: DetectorContext) -> Iterator[Evidence]:
-    """On-call schedules managed with Terraform, read with the small block reader above."""
+    """On-call schedules managed with Terraform, read with the block reader of :mod:`.terraform`."""
     types = frozenset(_TERRAFORM_TYPES)
     for path in ctx.candidates(ITEM, ctx.index.with_suffix(".tf")):
         if not path.lower().endswith(".tf"):
