@@ -1,19 +1,40 @@
 """The built-in detectors.
 
 The list is explicit on purpose: adding a detector means importing its module here and adding
-its ``DETECTORS`` tuple; nothing registers itself by side effect.
+its ``DETECTORS`` tuple; nothing registers itself by side effect. The order follows the
+catalog's sections.
 """
 
 from __future__ import annotations
 
-from pytest_mlchecklist.detectors import data_pipeline, model_development, model_testing, monitoring, runbooks, serving
+from pytest_mlchecklist.detectors import (
+    data_contracts,
+    data_pipeline,
+    data_versioning,
+    evaluation,
+    model_development,
+    model_docs,
+    model_testing,
+    monitoring,
+    runbooks,
+    serving,
+)
 from pytest_mlchecklist.detectors.base import Detector
 
 BUILTIN_DETECTORS: tuple[Detector, ...] = (
+    # data pipeline
     *data_pipeline.DETECTORS,
+    *data_contracts.DETECTORS,
+    # model development
+    *data_versioning.DETECTORS,
+    *evaluation.DETECTORS,
     *model_development.DETECTORS,
+    *model_docs.DETECTORS,
+    # model testing
     *model_testing.DETECTORS,
+    # serving infrastructure
     *serving.DETECTORS,
     *runbooks.DETECTORS,
+    # monitoring and alerting
     *monitoring.DETECTORS,
 )
