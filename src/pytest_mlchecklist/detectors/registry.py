@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pytest_mlchecklist.detectors import (
     data_contracts,
+    data_monitoring,
     data_pipeline,
     data_versioning,
     evaluation,
@@ -24,6 +25,7 @@ from pytest_mlchecklist.detectors.base import Detector
 BUILTIN_DETECTORS: tuple[Detector, ...] = (
     # data pipeline
     *data_pipeline.DETECTORS,
+    *data_monitoring.DETECTORS,
     *data_contracts.DETECTORS,
     # model development
     *data_versioning.DETECTORS,
