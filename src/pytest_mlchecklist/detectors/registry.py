@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pytest_mlchecklist.detectors import (
     data_contracts,
+    data_handling,
     data_monitoring,
     data_pipeline,
     data_versioning,
@@ -25,6 +26,7 @@ from pytest_mlchecklist.detectors.base import Detector
 BUILTIN_DETECTORS: tuple[Detector, ...] = (
     # data pipeline
     *data_pipeline.DETECTORS,
+    *data_handling.DETECTORS,
     *data_monitoring.DETECTORS,
     *data_contracts.DETECTORS,
     # model development
