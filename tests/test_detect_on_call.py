@@ -9,15 +9,13 @@ from conftest import run_detector, verdicts
 
 from pytest_mlchecklist.detectors.monitoring import (
     DETECTORS,
-    HclError,
     codeowners_rules,
-    hcl_blocks,
-    mask_hcl,
     on_call_document,
     on_call_schedule,
     on_call_terraform,
 )
 from pytest_mlchecklist.detectors.runbooks import DETECTORS as ROLLBACK_DETECTORS
+from pytest_mlchecklist.detectors.terraform import HclError, hcl_blocks, mask_hcl
 
 ITEM = "on-call"
 

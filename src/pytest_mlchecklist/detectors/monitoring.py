@@ -47,7 +47,6 @@ from typing import Any
 from pytest_mlchecklist.detectors.base import Detector, DetectorContext, detector, iter_nodes
 from pytest_mlchecklist.detectors.runbooks import plain_title
 from pytest_mlchecklist.detectors.terraform import HclBlock, HclError, hcl_blocks, matching_bracket
-from pytest_mlchecklist.detectors.terraform import mask_hcl as mask_hcl  # re-exported for existing callers
 from pytest_mlchecklist.evidence import Evidence
 from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownSection, is_substantive
 
