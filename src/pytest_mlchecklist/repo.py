@@ -60,7 +60,7 @@ ALWAYS_SKIPPED_DIRS = frozenset(
 
 #: Path parts that mark vendored, third-party or generated code: indexed, but not evidence.
 NON_EVIDENCE_DIR_NAMES = frozenset(
-    {"vendor", "vendored", "third_party", "third-party", "thirdparty", "external", "generated", "_generated", "dist", "build"}
+    {"vendor", "_vendor", "vendored", "third_party", "third-party", "thirdparty", "external", "generated", "_generated", "dist", "build"}
 )
 
 T = TypeVar("T")

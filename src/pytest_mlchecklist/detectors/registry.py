@@ -8,6 +8,8 @@ catalog's sections.
 from __future__ import annotations
 
 from pytest_mlchecklist.detectors import (
+    ci_gates,
+    code_structure,
     data_contracts,
     data_handling,
     data_monitoring,
@@ -35,6 +37,8 @@ BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *model_development.DETECTORS,
     *model_docs.DETECTORS,
     # model testing
+    *code_structure.DETECTORS,
+    *ci_gates.DETECTORS,
     *model_testing.DETECTORS,
     # serving infrastructure
     *serving.DETECTORS,
