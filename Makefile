@@ -26,7 +26,7 @@ demo: $(STAMP)
 	@echo "Reports written to reports/example_project.json and reports/example_project.md"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scan.py

@@ -22,6 +22,8 @@ from pytest_mlchecklist.detectors import (
     monitoring,
     runbooks,
     serving,
+    serving_resilience,
+    test_behaviour,
 )
 from pytest_mlchecklist.detectors.base import Detector
 
@@ -38,10 +40,12 @@ BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *model_docs.DETECTORS,
     # model testing
     *code_structure.DETECTORS,
+    *test_behaviour.DETECTORS,
     *ci_gates.DETECTORS,
     *model_testing.DETECTORS,
     # serving infrastructure
     *serving.DETECTORS,
+    *serving_resilience.DETECTORS,
     *runbooks.DETECTORS,
     # monitoring and alerting
     *monitoring.DETECTORS,
