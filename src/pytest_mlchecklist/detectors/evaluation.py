@@ -576,7 +576,26 @@ def time_split_findings(module: PythonModule, today: dt.date) -> list[CodeFindin
     return findings
 
 
-_SPLIT_DEF = re.compile(r"def\s+\w*(?:split|holdout|hold_out|oot|temporal|cutoff|backtest)\w*\s*\(", re.IGNORECASE)
+_FUNCTION_NAME = re.compile(r"def\s+(\w+)\s*\(")
+_SPLIT_NAME_WORDS = frozenset({"holdout", "oot", "temporal", "cutoff", "backtest", "backtesting"})
+_SPLIT_DATA_WORDS = frozenset({"train", "test", "eval", "valid", "validation", "time", "date", "data", "dataset", "set"})
+
+
+def defines_split_function(text: str) -> bool:
+    """True when a function's name, read word by word, is about splitting data for evaluation.
+
+    ``split_by_time``, ``make_holdout`` and ``train_test_split`` qualify; ``split_text`` or
+    ``smooth_embedding`` (which merely contains the letters of ``oot``) do not.
+    """
+    for name in _FUNCTION_NAME.findall(text):
+        words = [word for word in name.lower().split("_") if word]
+        if _SPLIT_NAME_WORDS.intersection(words) or "holdout" in "".join(words):
+            return True
+        if "split" in words and _SPLIT_DATA_WORDS.intersection(words):
+            return True
+    return False
+
+
 _HELD_OUT_LINE = re.compile(
     r"^[ \t]*\w*(?:test|holdout|valid|val|eval|oot|recent)\w*[ \t]*(?::[^=\n]*)?=[^=\n].*(?:time|date|_at\b|\bts\b)",
     re.IGNORECASE | re.MULTILINE,
@@ -594,7 +613,7 @@ _STRONG_HINTS_13 = (
 def may_split_by_time(module: PythonModule) -> bool:
     """Cheap text test choosing the modules worth parsing for item 13."""
     text = module.text
-    if module.mentions(*_STRONG_HINTS_13) or _SPLIT_DEF.search(text) or _HELD_OUT_LINE.search(text):
+    if module.mentions(*_STRONG_HINTS_13) or defines_split_function(text) or _HELD_OUT_LINE.search(text):
         return True
     if not module.mentions("sort_values", "sorted(", ".sort("):
         return False
@@ -843,9 +862,11 @@ _METRIC_CALL = re.compile(
     r"confusion|classification_report|summar|evaluat|calibration|gini",
     re.IGNORECASE,
 )
+#: Cheap text test for a metric computation (the decision reads the calls): generic words such as
+#: ``score``, ``error`` or ``loss`` are left out, they appear in almost every module.
 _METRIC_TEXT = re.compile(
-    r"auc|roc|recall|precision|accuracy|f1|fbeta|loss|brier|ndcg|rmse|mse|mae|mape|r2|score|error|metric|confusion|"
-    r"classification_report|summar|evaluat|calibration|gini"
+    r"auc|roc_|recall|precision|accuracy|f1|fbeta|log_loss|brier|ndcg|rmse|mean_squared|mean_absolute|mape|r2_score|"
+    r"metric|confusion|classification_report|evaluat|calibration|gini"
 )
 _NOT_METRIC_CALLS = frozenset({"error", "exception", "warning", "warn", "info", "debug", "critical"})
 _ITERABLE_WRAPPERS = frozenset({"sorted", "set", "list", "tuple", "enumerate", "iter", "reversed"})
