@@ -8,6 +8,7 @@ catalog's sections.
 from __future__ import annotations
 
 from pytest_mlchecklist.detectors import (
+    alerting,
     ci_gates,
     code_structure,
     data_contracts,
@@ -48,5 +49,6 @@ BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *serving_resilience.DETECTORS,
     *runbooks.DETECTORS,
     # monitoring and alerting
+    *alerting.DETECTORS,
     *monitoring.DETECTORS,
 )
