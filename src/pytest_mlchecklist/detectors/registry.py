@@ -21,6 +21,7 @@ from pytest_mlchecklist.detectors import (
     model_docs,
     model_testing,
     monitoring,
+    observability,
     runbooks,
     serving,
     serving_resilience,
@@ -47,6 +48,7 @@ BUILTIN_DETECTORS: tuple[Detector, ...] = (
     # serving infrastructure
     *serving.DETECTORS,
     *serving_resilience.DETECTORS,
+    *observability.DETECTORS,
     *runbooks.DETECTORS,
     # monitoring and alerting
     *alerting.DETECTORS,
