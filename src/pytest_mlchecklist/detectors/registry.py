@@ -17,6 +17,7 @@ from pytest_mlchecklist.detectors import (
     data_pipeline,
     data_versioning,
     evaluation,
+    governance,
     model_development,
     model_docs,
     model_testing,
@@ -50,6 +51,8 @@ BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *serving_resilience.DETECTORS,
     *observability.DETECTORS,
     *runbooks.DETECTORS,
+    # security, compliance and organisation
+    *governance.DETECTORS,
     # monitoring and alerting
     *alerting.DETECTORS,
     *monitoring.DETECTORS,
