@@ -24,6 +24,7 @@ from pytest_mlchecklist.detectors import (
     monitoring,
     observability,
     runbooks,
+    security,
     serving,
     serving_resilience,
     test_behaviour,
@@ -52,6 +53,7 @@ BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *observability.DETECTORS,
     *runbooks.DETECTORS,
     # security, compliance and organisation
+    *security.DETECTORS,
     *governance.DETECTORS,
     # monitoring and alerting
     *alerting.DETECTORS,

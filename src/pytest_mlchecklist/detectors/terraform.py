@@ -165,6 +165,12 @@ def hcl_blocks(text: str, types: frozenset[str]) -> Iterator[HclBlock]:
     return _labelled_blocks(text, "resource", types)
 
 
+def data_blocks(text: str, types: frozenset[str]) -> Iterator[HclBlock]:
+    """The top-level ``data "type" "name" { ... }`` blocks whose type is in ``types`` (for example
+    ``aws_iam_policy_document``); raises :class:`HclError` for one whose braces never close."""
+    return _labelled_blocks(text, "data", types)
+
+
 def module_blocks(text: str) -> Iterator[HclBlock]:
     """Every top-level ``module "name" { ... }`` block (labels: the module name); raises
     :class:`HclError` for one whose braces never close."""
