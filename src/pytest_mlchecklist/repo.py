@@ -233,7 +233,8 @@ class RepoIndex:
         """Compute a fact derived from the index once and share it between detectors.
 
         ``key`` names the fact (for example ``("python-routes", "health-check")``); ``compute`` is
-        called the first time only.
+        called the first time only. Start the key with the name of the module that computes the
+        fact: two modules that compute different things under one key would read each other's.
         """
         if key not in self._memo:
             self._memo[key] = compute()

@@ -526,7 +526,7 @@ def markdown_tables(ctx: DetectorContext, path: str) -> list[MarkdownTable]:
                 tables.append(MarkdownTable(table_line, tuple(header), tuple(rows)))
         return tables
 
-    return ctx.index.memo(("markdown-tables", path), compute)
+    return ctx.index.memo(("data-handling", "markdown-tables", path), compute)
 
 
 def plain_cell(text: str) -> str:

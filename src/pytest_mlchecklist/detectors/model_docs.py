@@ -150,7 +150,7 @@ def markdown_tables(index: RepoIndex, path: str, document: MarkdownDocument | No
         except Exception:  # noqa: BLE001 - a table that does not parse is no table
             return []
 
-    return index.memo(("markdown-tables", path), compute)
+    return index.memo(("model-docs", "markdown-tables", path), compute)
 
 
 def cell_text(cell: str) -> str:

@@ -23,6 +23,7 @@ from pytest_mlchecklist.detectors import (
     model_testing,
     monitoring,
     observability,
+    org_documents,
     runbooks,
     security,
     serving,
@@ -32,30 +33,32 @@ from pytest_mlchecklist.detectors import (
 from pytest_mlchecklist.detectors.base import Detector
 
 BUILTIN_DETECTORS: tuple[Detector, ...] = (
-    # data pipeline
+    # data pipeline (items 1-10; item 8 is read from the import graph in code_structure)
     *data_pipeline.DETECTORS,
     *data_handling.DETECTORS,
     *data_monitoring.DETECTORS,
     *data_contracts.DETECTORS,
-    # model development
+    # model development (11-18)
     *data_versioning.DETECTORS,
     *evaluation.DETECTORS,
     *model_development.DETECTORS,
     *model_docs.DETECTORS,
-    # model testing
+    # model testing (19-25, and 8, 12)
     *code_structure.DETECTORS,
     *test_behaviour.DETECTORS,
     *ci_gates.DETECTORS,
     *model_testing.DETECTORS,
-    # serving infrastructure
+    # serving infrastructure (26-33, and 38-39 from observability)
     *serving.DETECTORS,
     *serving_resilience.DETECTORS,
     *observability.DETECTORS,
     *runbooks.DETECTORS,
-    # security, compliance and organisation
-    *security.DETECTORS,
-    *governance.DETECTORS,
-    # monitoring and alerting
+    # monitoring and alerting (34-40)
     *alerting.DETECTORS,
     *monitoring.DETECTORS,
+    # security and compliance (41-45) and retraining (48)
+    *security.DETECTORS,
+    *governance.DETECTORS,
+    # organisational readiness (46, 47, 49-51)
+    *org_documents.DETECTORS,
 )
