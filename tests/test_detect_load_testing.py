@@ -370,3 +370,19 @@ def test_malformed_files_are_unreadable(tmp_path: Path) -> None:
     evidence = run(tmp_path)
     assert verdicts(evidence, ITEM) == ["unreadable", "unreadable", "unreadable"]
     assert {found.path for found in evidence} == {"perf/plan.jmx", "loadtest/summary.json", "loadtest/locustfile.py"}
+
+
+def test_locustfile_named_from_the_repository_root_in_a_nested_conf(tmp_path: Path) -> None:
+    """Locust reads ``locustfile =`` from the working directory (usually the repository root)."""
+    (tmp_path / "loadtest" / "results").mkdir(parents=True)
+    (tmp_path / "loadtest" / "locustfile.py").write_text(
+        "from locust import HttpUser, constant, task\n\n\n"
+        "class Gateway(HttpUser):\n    wait_time = constant(1)\n\n"
+        "    @task\n    def score(self):\n        self.client.post('/v1/score', json={'amount': 12.5})\n"
+    )
+    (tmp_path / "loadtest" / "locust.conf").write_text(
+        "locustfile = loadtest/locustfile.py\nheadless = true\nusers = 100\nspawn-rate = 10\nrun-time = 10m\n"
+    )
+    evidence = run_detector(load_test, tmp_path)
+    assert verdicts(evidence, "load-testing") == ["partial"]
+    assert "100 users" in evidence[0].detail and "no results" in evidence[0].detail

@@ -71,6 +71,7 @@ from pytest_mlchecklist.detectors.import_graph import ImportGraph, import_graph
 from pytest_mlchecklist.detectors.python_code import PythonModule, constant_value, dotted_name, is_test_path
 from pytest_mlchecklist.evidence import Evidence, Verdict
 from pytest_mlchecklist.markdown import MarkdownDocument, is_substantive
+from pytest_mlchecklist.repo import RepoIndex
 
 GATE = "performance-regression-gate"
 
@@ -2039,6 +2040,15 @@ def _collect_scripts(ctx: DetectorContext, found: LoadFiles, commands: list[Comm
             found.definitions.append(definition)
 
 
+def _locustfile_target(index: RepoIndex, config_path: str, locustfile: str) -> str:
+    """The locustfile a ``locust.conf`` names. Locust reads the path from the working directory,
+    which is usually the repository root; a path relative to the conf's own folder is accepted
+    too, for teams that run Locust from there."""
+    from_root = repo_path("", locustfile)
+    beside = repo_path(posixpath.dirname(config_path), locustfile)
+    return from_root if from_root in index and beside not in index else beside
+
+
 def _locust_configs(ctx: DetectorContext) -> list[tuple[str, str | None, _LocustSettings | None]]:
     """Locust configuration files: (path, the locustfile it names, its user settings)."""
     index = ctx.index
@@ -2049,7 +2059,7 @@ def _locust_configs(ctx: DetectorContext) -> list[tuple[str, str | None, _Locust
             continue
         values = _locust_conf_values(text)
         locustfile = values.get("locustfile") or values.get("f")
-        target = repo_path(posixpath.dirname(path), locustfile) if locustfile else None
+        target = _locustfile_target(index, path, locustfile) if locustfile else None
         configs.append((path, target, _locust_settings(values, path)))
     if "pyproject.toml" in index:
         data = index.toml_data("pyproject.toml")
