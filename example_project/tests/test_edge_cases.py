@@ -1,4 +1,5 @@
-"""Inputs at the edges of the contract: limits, nulls, odd offsets, bursts, empty and hostile files."""
+"""Inputs at the edges of the contract: limits, nulls, odd offsets, bursts, wrong types, amounts
+far beyond the training data, empty and hostile files."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from pydantic import ValidationError
 
 from fraud_scoring import pipeline
 from fraud_scoring.features import MAX_AMOUNT_RATIO, parse_event_time
+from fraud_scoring.pipeline import load_schema
 from fraud_scoring.predictor import Predictor
+from fraud_scoring.validation import validate
 
 pytestmark = pytest.mark.ml_checklist("edge-case-tests")
 
@@ -63,6 +66,52 @@ def test_a_retried_request_is_counted_once(predictor: Predictor, payload: Payloa
     predictor.score(payload())  # the gateway retried after a timeout
     later = predictor.score(payload(transaction_id="tx_90002", event_time="2026-11-02T22:00:00+01:00"))
     assert later.features["txn_count_24h"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount", "84,90"),
+        ("amount", True),
+        ("amount", [84.9]),
+        ("card_present", "yes"),
+        ("card_present", 1),
+        ("account_age_days", "812"),
+        ("account_age_days", 812.5),
+        ("merchant_category", 5411),
+        ("event_time", 1762114445),
+        ("channel", ["pos"]),
+    ],
+    ids=["wrong-type-amount-decimal-comma", "wrong-type-amount-bool", "wrong-type-amount-list",
+         "wrong-type-card-present-yes", "wrong-type-card-present-int", "wrong-type-age-string",
+         "wrong-type-age-fraction", "wrong-type-mcc-int", "wrong-type-epoch-time", "wrong-type-channel-list"],
+)
+def test_wrong_types_are_refused_online_as_in_the_batch_contract(
+    predictor: Predictor, payload: Payload, field: str, value: Any
+) -> None:
+    request = payload(**{field: value})
+    with pytest.raises(ValidationError) as refused:
+        predictor.score(request)
+    assert [error["loc"][0] for error in refused.value.errors()] == [field]
+    assert any(message.startswith(f"{field}:") for message in validate(request, load_schema()))
+    assert predictor.history.recent("acc_2001", parse_event_time("2030-01-01T00:00:00Z")) == []
+
+
+def test_outlier_amounts_beyond_the_training_range_get_valid_monotonic_scores(
+    predictor: Predictor, payload: Payload, raw_rows: list[dict[str, str]]
+) -> None:
+    largest_seen = max(float(row["amount"]) for row in raw_rows)  # 1,995.74 in the sample export
+    amounts = [2_500.0, 10_000.0, 49_999.99]  # up to 25 times the largest training amount
+    scores = []
+    for index, amount in enumerate(amounts):
+        scored = predictor.score(payload(transaction_id=f"tx_tail_{index}", account_id=f"acc_tail_{index}",
+                                         amount=amount))
+        assert amount > largest_seen
+        assert all(math.isfinite(value) for value in scored.features.values())
+        scores.append(scored.response.score)
+    assert all(0.0 <= score <= 1.0 for score in scores)
+    assert scores == sorted(scores)  # a larger amount never lowers the score, even far out of range
+    assert scores[-1] >= 0.5  # the largest authorisation the gateway allows at least goes to review
 
 
 @pytest.mark.parametrize(

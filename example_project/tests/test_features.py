@@ -22,6 +22,7 @@ from fraud_scoring.features import (
     log_amount,
     merchant_risk,
     parse_event_time,
+    prior_events,
     txn_count_24h,
 )
 
@@ -75,6 +76,24 @@ def test_account_age_imputes_the_training_median_when_null() -> None:
     assert account_age(364) == (math.log1p(364), 0.0)
     with pytest.raises(FeatureError, match="account_age_days"):
         account_age(-1)
+
+
+def test_prior_events_keeps_the_window_before_as_of_in_history_order() -> None:
+    window = timedelta(hours=6)
+    too_old = PastTransaction(AT - timedelta(hours=6, microseconds=1), 1.0)
+    at_start = PastTransaction(AT - window, 2.0)  # the window start is inclusive
+    other_offset = PastTransaction(parse_event_time("2026-09-14T13:59:00+02:00"), 3.0)  # 11:59 UTC
+    same_instant = PastTransaction(parse_event_time("2026-09-14T07:00:00-05:00"), 4.0)  # = AT: excluded
+    later = PastTransaction(AT + timedelta(seconds=1), 5.0)
+    history = [other_offset, later, too_old, at_start, same_instant]
+    assert prior_events(history, AT, window) == [other_offset, at_start]  # input order kept, not sorted
+    assert prior_events(history, AT, timedelta(0)) == []
+    assert prior_events([], AT, window) == []
+    assert prior_events(iter(history), AT, window) == [other_offset, at_start]  # any iterable, read once
+    with pytest.raises(FeatureError, match="UTC offset"):
+        prior_events(history, datetime(2026, 9, 14, 12, 0), window)
+    with pytest.raises(FeatureError, match="UTC offset"):
+        prior_events([PastTransaction(datetime(2026, 9, 14, 11, 0), 1.0)], AT, window)
 
 
 def test_velocity_counts_the_24_hours_before_the_transaction_only() -> None:
