@@ -295,3 +295,38 @@ def test_recorded_test_evidence_feeds_a_later_scan(pytester: pytest.Pytester) ->
     skew = next(entry for entry in result.items if entry.item.id == "training-serving-skew")
     assert skew.status == "met"
     assert "recorded by the pytest run of 2026-11-22" in skew.message
+
+
+SKEW_PROJECT = {
+    "features.py": 'def build(record):\n    return {"amount": float(record["amount"])}\n',
+    "train.py": "import features\n\n\ndef build_training_rows(records):\n    return [features.build(r) for r in records]\n",
+    "serve.py": "import features\n\n\ndef serving_features(record):\n    return features.build(record)\n",
+}
+SKEW_TEST = """\
+from serve import serving_features
+from train import build_training_rows
+
+
+def test_training_and_serving_features_match():
+    records = [{"amount": "1.5"}]
+    assert build_training_rows(records)[0] == serving_features({SERVED})
+"""
+
+
+@pytest.mark.parametrize("mode", RUNNER_MODES)
+@pytest.mark.parametrize("broken", [False, True], ids=["test-passes", "test-fails"])
+def test_a_test_found_by_reading_the_code_counts_only_if_it_passed(
+    pytester: pytest.Pytester, mode: list[str], broken: bool
+) -> None:
+    write_config(pytester, "profile: [training-serving-skew]\n")
+    for name, text in SKEW_PROJECT.items():
+        pytester.path.joinpath(name).write_text(text)
+    pytester.mkdir("tests")
+    pytester.path.joinpath("tests", "test_skew.py").write_text(SKEW_TEST.replace("{SERVED}", '{"amount": "2.5"}' if broken else "records[0]"))
+    result = pytester.runpytest_subprocess("--ml-checklist", TODAY, "-o", "pythonpath=.", "-p", "no:cacheprovider", *mode)
+    if broken:
+        result.assert_outcomes(failed=2)
+        result.stdout.fnmatch_lines(["*UNMET*", "*but this test failed in the run*"])
+    else:
+        result.assert_outcomes(passed=2)
+        result.stdout.fnmatch_lines(["*Score: 1/1 applicable items met*"])
