@@ -293,3 +293,30 @@ def test_nothing_there(tmp_path: Path) -> None:
 def test_malformed_python_is_skipped(tmp_path: Path) -> None:
     write(tmp_path, "jobs/broken.py", 'def run(frame):\n    frame.write.mode("overwrite".parquet("x")\n')
     assert run_all(tmp_path) == []
+
+
+def test_sql_run_by_the_job_counts_but_sql_words_in_a_message_do_not(tmp_path: Path) -> None:
+    write(tmp_path, "jobs/daily.py", (
+        "from pyspark.sql import SparkSession\n\n"
+        "DESCRIPTION = 'INSERT OVERWRITE replaces the partitions it writes'\n\n\n"
+        "def run(spark: SparkSession, day: str) -> None:\n"
+        "    spark.sql(f\"INSERT OVERWRITE TABLE features.daily PARTITION (day='{day}') SELECT * FROM staging\")\n"
+    ))
+    evidence = run_detector(write_semantics, tmp_path)
+    assert verdicts(evidence, "idempotent-pipeline") == ["supports"]
+    assert evidence[0].line == 7
+
+    write(tmp_path, "jobs/daily.py", "MESSAGE = 'INSERT OVERWRITE replaces the partitions it writes'\n")
+    assert verdicts(run_detector(write_semantics, tmp_path), "idempotent-pipeline") == []
+
+
+def test_running_something_other_than_a_pipeline_step_twice_is_not_evidence(tmp_path: Path) -> None:
+    write(tmp_path, "tools/cache.py", "def lookup(key):\n    return {'key': key}\n")
+    write(tmp_path, "tests/test_cache.py", (
+        "from tools.cache import lookup\n\n\n"
+        "def test_lookup_is_stable_when_called_again():\n"
+        "    first = lookup('a')\n"
+        "    second = lookup('a')\n"
+        "    assert first == second\n"
+    ))
+    assert "supports" not in verdicts(run_detector(idempotency_tests, tmp_path), "idempotent-pipeline")

@@ -246,6 +246,32 @@ def string_constants(tree: ast.Module) -> Iterator[tuple[str, int]]:
             yield node.value, node.lineno
 
 
+#: Calls that run SQL, by their last name (``cursor.execute``, ``spark.sql``, ``pd.read_sql``...).
+_SQL_CALLS = frozenset({"execute", "executemany", "executescript", "sql", "read_sql", "read_sql_query", "query",
+                        "text", "exec_driver_sql", "run_query", "raw"})
+_SQL_NAME = re.compile(r"sql|query|stmt|statement|ddl|dml", re.IGNORECASE)
+
+
+def sql_string_constants(tree: ast.Module) -> Iterator[tuple[str, int]]:
+    """String constants that are used as SQL: passed to a call that runs SQL, or bound to a name
+    that says it holds SQL (``INSERT_SQL = ...``, ``query = ...``). A message or a docstring that
+    merely mentions ``INSERT OVERWRITE`` is not SQL."""
+    for node in ast.walk(tree):
+        values: list[ast.AST] = []
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in _SQL_CALLS:
+                values = [*node.args[:1], *(keyword.value for keyword in node.keywords if keyword.arg in ("sql", "query"))]
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(target, ast.Name) and _SQL_NAME.search(target.id) for target in targets):
+                values = [node.value] if node.value is not None else []
+        for value in values:
+            for part in ast.walk(value):
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    yield part.value, part.lineno
+
+
 def call_line(call: ast.Call) -> int:
     """The line of the called method: in a chain written over several lines, the line where the
     last method is named, not where the expression starts."""
@@ -422,7 +448,7 @@ class SqlText:
 
 
 def sql_texts(ctx: DetectorContext, item: str, hint: Hint) -> list[SqlText]:
-    """SQL matching ``hint``: ``.sql`` files and string constants of non-test Python modules."""
+    """SQL matching ``hint``: ``.sql`` files and the SQL strings of non-test Python modules."""
     found: list[SqlText] = []
     for path in ctx.candidates(item, ctx.index.with_suffix(".sql")):
         if not path.lower().endswith(".sql") or is_test_path(path):
@@ -431,7 +457,7 @@ def sql_texts(ctx: DetectorContext, item: str, hint: Hint) -> list[SqlText]:
         if text is not None and hint.matches(text):
             found.append(SqlText(path, text, mask_sql(text)))
     for module in hinted(python_sources(ctx, item, tests=False), hint):
-        for value, line in string_constants(module.tree):
+        for value, line in sql_string_constants(module.tree):
             if hint.matches(value) and _SQL_STATEMENT.search(value):
                 found.append(SqlText(module.path, value, mask_sql(value), line))
     return found
@@ -1297,16 +1323,27 @@ def _call_key(call: ast.Call) -> str:
     ) + ",".join(str(entry.arg) for entry in call.keywords)
 
 
+#: Words that make a function a data pipeline step; running any other function twice (a cache,
+#: a parser) says nothing about the pipeline.
+_PIPELINE_STEP = re.compile(
+    r"pipeline|prepar|preprocess|transform|ingest|etl|job|step|process|featur|export|load|write|materiali|"
+    r"aggregat|dataset|partition|backfill|dag|task|stage|flow|clean|sink|merge|upsert|daily|batch|snapshot|sync",
+    re.IGNORECASE,
+)
+
+
 def _repeats(test: ParsedTest) -> tuple[str, int] | None:
-    """The first step of the repository the test runs twice on the same arguments (as the test
-    writes its name), and the line of the second run (a ``for _ in range(2)`` loop counts)."""
+    """The first pipeline step of the repository the test runs twice on the same arguments (as
+    the test writes its name), and the line of the second run (a ``for _ in range(2)`` loop
+    counts)."""
     seen: dict[tuple[str, str], int] = {}
-    for name, call in sorted(test.own_calls, key=lambda pair: (pair[1].lineno, pair[1].col_offset)):
+    steps = [(name, call) for name, call in test.own_calls if _PIPELINE_STEP.search(name)]
+    for name, call in sorted(steps, key=lambda pair: (pair[1].lineno, pair[1].col_offset)):
         key = (name, _call_key(call))
         if key in seen and call.lineno >= seen[key]:
             return written_name(call), call.lineno
         seen.setdefault(key, call.lineno)
-    own_ids = {id(call): written_name(call) for _, call in test.own_calls}
+    own_ids = {id(call): written_name(call) for _, call in steps}
     for loop in ast.walk(test.node):
         if not (isinstance(loop, ast.For) and isinstance(loop.iter, ast.Call)):
             continue
