@@ -24,6 +24,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -107,6 +108,7 @@ class RepoIndex:
         self._problem_by_path: dict[str, str] = {}
         self._glob_specs: dict[tuple[str, ...], GitIgnoreSpec] = {}
         self._memo: dict[tuple[str, ...], Any] = {}
+        self._by_suffix: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.files: tuple[str, ...] = tuple(sorted(self._walk()))
         self._file_set = frozenset(self.files)
 
@@ -216,11 +218,19 @@ class RepoIndex:
         return [path for path in self.files if spec.match_file(path)]
 
     def with_suffix(self, *suffixes: str) -> list[str]:
-        """Indexed files whose name ends with one of ``suffixes`` (case-insensitive)."""
+        """Indexed files whose name ends with one of ``suffixes`` (case-insensitive).
+
+        The answer is computed once per set of suffixes; callers get their own list.
+        """
         lowered = tuple(suffix.lower() for suffix in suffixes)
-        return [path for path in self.files if path.lower().endswith(lowered)]
+        found = self._by_suffix.get(lowered)
+        if found is None:
+            found = tuple(path for path in self.files if path.lower().endswith(lowered))
+            self._by_suffix[lowered] = found
+        return list(found)
 
     @staticmethod
+    @lru_cache(maxsize=None)
     def is_non_evidence(path: str) -> bool:
         """True for files under vendored, third-party or generated folders."""
         return any(part.lower() in NON_EVIDENCE_DIR_NAMES for part in path.split("/")[:-1])

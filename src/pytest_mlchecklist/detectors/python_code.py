@@ -11,13 +11,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from pytest_mlchecklist.repo import RepoIndex
 
 _TEST_DIR_NAMES = frozenset({"tests", "test", "testing"})
 
 
+@lru_cache(maxsize=None)
 def is_test_path(path: str) -> bool:
     """True for pytest-style test modules and anything under a ``tests``/``test`` folder."""
     parts = path.split("/")
