@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +36,18 @@ def verdicts(evidence: list[Evidence], item: str) -> list[str]:
 def today() -> dt.date:
     """The fixed evaluation date of the test suite."""
     return TODAY
+
+
+def write_file(root: Path, path: str, text: str) -> None:
+    """Write one file of a fixture repository, creating its folders."""
+    target = root / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+
+
+def write_dedented(root: Path, files: dict[str, str]) -> None:
+    """Write a fixture repository: relative path -> content (dedented, leading newline dropped)."""
+    for relative, content in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")

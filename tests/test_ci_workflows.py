@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_file as write
 from pytest_mlchecklist.detectors.ci_workflows import (
     CiPipelines,
     Command,
@@ -16,12 +17,6 @@ from pytest_mlchecklist.detectors.ci_workflows import (
     split_commands,
 )
 from pytest_mlchecklist.repo import RepoIndex
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def pipelines(root: Path) -> CiPipelines:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.data_monitoring import (
     data_quality_dashboard,
@@ -15,12 +15,6 @@ from pytest_mlchecklist.detectors.data_monitoring import (
 )
 
 ITEM = "data-quality-dashboards"
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def panel(title: str, *exprs: str, field: str = "expr", source: str = "prometheus") -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.org_documents import deprecation_plan
 
@@ -31,12 +31,6 @@ The rules engine (`fraud-rules` v12) takes over as the fallback until fraud-scor
 3. Archive the training data snapshot to cold storage and delete the feature tables after 90 days.
 4. Revoke the service account and rotate the credentials it used.
 """
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def test_full_plan_supports(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.org_documents import failure_runbooks
 
@@ -35,12 +35,6 @@ Last reviewed: 2026-06-01
 ## Contacts
 - @fraud-ml
 """
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def test_all_four_modes_with_steps_supports(tmp_path: Path) -> None:

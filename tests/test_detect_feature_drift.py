@@ -5,17 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.data_monitoring import drift_alerts, drift_config, drift_library
 
 ITEM = "feature-drift"
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 # ====================================================================== libraries

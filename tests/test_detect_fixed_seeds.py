@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_dedented as write
 
 from pytest_mlchecklist.detectors.model_development import seed_config, seeding_calls_detector
 from pytest_mlchecklist.evidence import Evidence
@@ -39,14 +38,6 @@ TRAIN_PY = """
         torch.manual_seed(cfg["seed"])
         torch.cuda.manual_seed_all(cfg["seed"])
 """
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    """Write a fixture repository: relative path -> content (dedented)."""
-    for relative, content in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
 
 
 def details(evidence: list[Evidence]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.serving import health_route, kubernetes_probes
 from pytest_mlchecklist.evidence import Evidence
@@ -15,12 +15,6 @@ ITEM = "health-check"
 def run_both(root: Path) -> list[Evidence]:
     """Both item-27 detectors: routes first, then probes."""
     return [*run_detector(health_route, root), *run_detector(kubernetes_probes, root)]
-
-
-def write(root: Path, relative: str, content: str) -> None:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content)
 
 
 FASTAPI_APP = '''\

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.serving_resilience import cloud_autoscaling, kubernetes_autoscaling
 
 ITEM = "horizontal-scaling"
-
-
-def write(root: Path, relative: str, content: str) -> None:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content)
 
 
 DEPLOYMENT = """\

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.model_docs import hyperparameter_notes, hyperparameter_search
 
@@ -66,12 +66,6 @@ parameters:
   optimizer:
     value: adam
 """
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def run_all(root: Path) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.data_handling import (
     DETECTORS,
@@ -16,12 +16,6 @@ from pytest_mlchecklist.detectors.data_handling import (
 )
 
 ITEM = "immutable-raw-data"
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def run_all(root: Path, **settings: object) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.org_documents import incident_response
 
@@ -41,12 +41,6 @@ TEMPLATE = """\
 ## Root cause
 ## Action items
 """
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def test_process_and_template_support(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from pytest_mlchecklist.detectors.model_testing import latency_results, nearest_rank, pytest_benchmark_latency
 from pytest_mlchecklist.evidence import Evidence
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 ITEM = "latency-gated"
 SLA = {"latency_ms": {"p50": 20, "p95": 50, "p99": 80}}
@@ -20,12 +20,6 @@ MACHINE = ".benchmarks/Linux-CPython-3.11-64bit"
 def run_both(root: Path, **settings: Any) -> list[Evidence]:
     """Both item-22 detectors, pytest-benchmark first."""
     return [*run_detector(pytest_benchmark_latency, root, **settings), *run_detector(latency_results, root, **settings)]
-
-
-def write(root: Path, relative: str, content: str) -> None:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content)
 
 
 def benchmark(

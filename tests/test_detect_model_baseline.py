@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.model_docs import (
     DETECTORS,
@@ -36,12 +36,6 @@ Time-based holdout: the last 6 weeks of 2026-09 (41,250 subscribers, 3.1 % churn
 
 The model finds twice the churners the tenure rules find in the same call budget.
 """
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def run_all(root: Path) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.data_handling import (
     DETECTORS,
@@ -15,12 +15,6 @@ from pytest_mlchecklist.detectors.data_handling import (
 )
 
 ITEM = "null-handling"
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def run_all(root: Path) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.monitoring import (
     DETECTORS,
@@ -18,12 +18,6 @@ from pytest_mlchecklist.detectors.runbooks import DETECTORS as ROLLBACK_DETECTOR
 from pytest_mlchecklist.detectors.terraform import HclError, hcl_blocks, mask_hcl
 
 ITEM = "on-call"
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def run_all(root: Path) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.org_documents import ops_handoff
 
@@ -36,12 +36,6 @@ store (Redis) and writes every prediction to the `scores` Kafka topic.
 - Owning team: @acme/fraud-ml (Slack #fraud-ml)
 - Escalation: risk-platform@acme.io
 """
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def test_full_guide_supports(tmp_path: Path) -> None:

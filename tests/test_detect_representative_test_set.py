@@ -3,23 +3,14 @@ and in code. TODAY is 2026-11-22 (tests/conftest.py)."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_dedented as write
 
 from pytest_mlchecklist.detectors.evaluation import HOLDOUT_MAX_AGE_DAYS, time_split_code, time_split_config
 from pytest_mlchecklist.evidence import Evidence
 
 ITEM = "representative-test-set"
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    """Write a fixture repository: relative path -> content (dedented)."""
-    for relative, content in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
 
 
 def details(evidence: list[Evidence]) -> str:

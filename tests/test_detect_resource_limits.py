@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.serving import resource_limits
 
 ITEM = "resource-limits"
-
-
-def write(root: Path, relative: str, content: str) -> None:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content)
 
 
 DEPLOYMENT = """\

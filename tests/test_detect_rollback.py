@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.runbooks import (
     iso_dates,
@@ -27,12 +27,6 @@ RUNBOOK = """\
 
 Last rehearsed: 2026-10-02
 """
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def runbook_with(date_line: str) -> str:

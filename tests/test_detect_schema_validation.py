@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_dedented as write
 
 from pytest_mlchecklist.detectors.data_pipeline import (
     avro_schemas,
@@ -18,14 +17,6 @@ from pytest_mlchecklist.detectors.data_pipeline import (
 from pytest_mlchecklist.evidence import Evidence
 
 ITEM = "schema-validation"
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    """Write a fixture repository: relative path -> content (dedented)."""
-    for relative, content in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
 
 
 def details(evidence: list[Evidence]) -> str:

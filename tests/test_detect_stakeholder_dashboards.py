@@ -6,18 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.grafana import Panel, Query
 from pytest_mlchecklist.detectors.observability import audience_dashboards, classify_panel
 
 ITEM = "stakeholder-dashboards"
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def panel(title: str, expr: str, **extra: Any) -> dict[str, Any]:

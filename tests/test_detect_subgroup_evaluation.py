@@ -4,23 +4,14 @@ metrics computed in code (and in tests), and per-segment metrics in evaluation r
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_dedented as write
 
 from pytest_mlchecklist.detectors.evaluation import segment_config, segment_metrics_code, segment_metrics_report
 from pytest_mlchecklist.evidence import Evidence
 
 ITEM = "subgroup-evaluation"
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    """Write a fixture repository: relative path -> content (dedented)."""
-    for relative, content in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
 
 
 def details(evidence: list[Evidence]) -> str:

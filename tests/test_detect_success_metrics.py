@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_file as write
 
 from pytest_mlchecklist.detectors.org_documents import success_metrics
 
@@ -33,12 +33,6 @@ AGREEMENT = """\
 | Product | Priya Raman | 2026-09-15 |
 | Business | @risk-lead | 2026-09-15 |
 """
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 def test_agreement_with_targets_actions_and_sign_off_supports(tmp_path: Path) -> None:

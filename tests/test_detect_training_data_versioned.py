@@ -3,10 +3,9 @@ locations in configuration, and data versions recorded by the training code."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from conftest import run_detector, verdicts
+from conftest import run_detector, verdicts, write_dedented as write
 
 from pytest_mlchecklist.detectors.data_versioning import (
     data_version_code,
@@ -17,14 +16,6 @@ from pytest_mlchecklist.detectors.data_versioning import (
 from pytest_mlchecklist.evidence import Evidence
 
 ITEM = "training-data-versioned"
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    """Write a fixture repository: relative path -> content (dedented)."""
-    for relative, content in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
 
 
 def details(evidence: list[Evidence]) -> str:

@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_file as write
 from pytest_mlchecklist.detectors import grafana, prometheus
 from pytest_mlchecklist.repo import RepoIndex
-
-
-def write(root: Path, path: str, text: str) -> None:
-    target = root / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
 
 
 RULES = """\
