@@ -344,3 +344,16 @@ def test_string_methods_settings_and_subscripts_are_not_inputs(tmp_path: Path) -
             assert predict_price(payload) > 0 and title
     ''')
     assert found == []
+
+
+def test_a_container_the_test_fills_is_not_an_empty_input(tmp_path: Path) -> None:
+    source = '''
+        from pricing.predict import predict_price
+
+        def test_prices_rise_with_surface():
+            prices = []
+            for surface in (20.0, 40.0, 80.0):
+                prices.append(predict_price({"title": "flat", "surface_m2": surface}))
+            assert prices == sorted(prices)
+    '''
+    assert "empty" not in categories_of(tmp_path, source)

@@ -907,6 +907,24 @@ class _BodyInputs:
                 for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
                     arguments.update(id(child) for child in ast.walk(argument))
         self.expected = self._assertion_only_names(inside - arguments)
+        self.accumulators = self._accumulators()
+
+    def _accumulators(self) -> set[str]:
+        """Names the test fills as it goes (``scores.append(...)``): an empty list bound to one
+        of them is a container being built, not an empty input."""
+        filled: set[str] = set()
+        for node in ast.walk(self.function.node):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in _FILLING_METHODS and isinstance(node.func.value, ast.Name)):
+                filled.add(node.func.value.id)
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                filled.add(node.target.id)
+            elif isinstance(node, (ast.Assign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                        filled.add(target.value.id)
+        return filled
 
     def _assertion_only_names(self, asserted: set[int]) -> set[str]:
         loads: dict[str, list[bool]] = {}
@@ -939,6 +957,8 @@ class _BodyInputs:
             expected = names and len(names) == len(node.targets) and all(name in self.expected for name in names)
             if expected and not any(id(child) in self.repo_calls for child in ast.walk(node.value)):
                 return  # an expected value, only read by assertions
+            if names and all(name in self.accumulators for name in names) and _empty_container(node.value):
+                return  # a container the test fills, not an input
             self.visit(node.value)
             return
         if isinstance(node, ast.Delete):
@@ -979,6 +999,20 @@ class _BodyInputs:
                 self.visit(keyword.value)
             elif keyword.arg not in _SETTING_KEYWORDS:
                 self.visit(keyword.value)
+
+
+_FILLING_METHODS = frozenset({"append", "extend", "add", "update", "insert", "setdefault", "appendleft"})
+
+
+def _empty_container(node: ast.AST) -> bool:
+    """``[]``, ``{}``, ``set()``, ``list()``, ``dict()`` and the like."""
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return not node.elts
+    if isinstance(node, ast.Dict):
+        return not node.keys
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id in ("list", "dict", "set", "tuple", "deque", "defaultdict") and not node.args
+    return False
 
 
 @dataclass
