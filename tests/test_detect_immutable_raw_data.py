@@ -268,7 +268,7 @@ is ever edited in place. Cleaning jobs read from here and write to the `clean` z
 """)
     evidence = run_detector(raw_data_policy, tmp_path)
     assert verdicts(evidence, ITEM) == ["partial"]
-    assert "no storage setting enforces it" in evidence[0].detail and evidence[0].line == 3
+    assert "a written policy alone does not enforce it" in evidence[0].detail and evidence[0].line == 3
 
 
 def test_policy_look_alikes(tmp_path: Path) -> None:

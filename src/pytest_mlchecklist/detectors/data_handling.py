@@ -2295,8 +2295,8 @@ def raw_data_policy(ctx: DetectorContext) -> Iterator[Evidence]:
         document = ctx.index.markdown(path)
         line = _policy_section(document) if document is not None else None
         if line is not None:
-            yield ctx.partial(RAW, f"{path} says raw data is write-once, but no storage setting enforces it (object "
-                              "versioning or lock, DVC, lakeFS, Delta)", path=path, line=line)
+            yield ctx.partial(RAW, f"{path} says raw data is write-once; a written policy alone does not enforce it "
+                              "(object versioning or lock, DVC, lakeFS or Delta on the raw data does)", path=path, line=line)
 
 
 DETECTORS: tuple[Detector, ...] = (
