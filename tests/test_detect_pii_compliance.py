@@ -44,7 +44,7 @@ def test_complete_privacy_document_supports(tmp_path: Path) -> None:
     evidence = run_detector(privacy_document, tmp_path)
     assert verdicts(evidence, ITEM) == ["supports"]
     detail = evidence[0].detail
-    assert "GDPR" in detail and "retention 90 days" in detail and "erasure requests" in detail
+    assert "GDPR" in detail and "retention periods" in detail and "erasure requests" in detail
     assert "2026-06-10" in detail and "@dpo-team" in detail
     assert evidence[0].path == "docs/privacy.md" and evidence[0].line == 1
 

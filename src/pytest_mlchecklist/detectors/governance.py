@@ -387,7 +387,7 @@ def _judge_privacy(ctx: DetectorContext, path: str, heading: MarkdownSection, pa
     if parts.regulation:
         covered.append(parts.regulation)
     if parts.retention:
-        covered.append(f"retention {parts.retention}")
+        covered.append("retention periods")
     if parts.erasure is not None:
         covered.append("erasure requests")
     implementation = _controls_phrase(controls)
@@ -917,6 +917,7 @@ def _cronjobs(ctx: DetectorContext) -> Iterator[_Schedule]:
                 continue
             workload = workloads[0]
             words: list[str] = []
+            images: list[str] = []
             for container in workload.containers:
                 for key in ("command", "args"):
                     value = container.spec.get(key)
@@ -926,13 +927,14 @@ def _cronjobs(ctx: DetectorContext) -> Iterator[_Schedule]:
                         words.append(value)
                 image = container.spec.get("image")
                 if isinstance(image, str):
-                    words.append(image.rsplit("/", 1)[-1].split(":")[0])
-            tokens = [token for word in words for token in word.split() if not token.startswith("-")]
+                    images.append(image.rsplit("/", 1)[-1].split(":")[0])
+            tokens = [token for word in [*words, *images] for token in word.split() if not token.startswith("-")]
             trains = any(_trains_words(posixpath.basename(token).split(":")[0].replace(".py", "")) for token in tokens)
             match = re.search(rf"name:\s*[\"']?{re.escape(workload.name)}", text)
             line = text.count("\n", 0, match.start()) + 1 if match else None
             schedule = spec.get("schedule")
-            runs = f"`{' '.join(words)[:60]}`" if words else "no command"
+            command = f"`{' '.join(words)[:60]}`" if words else "the image's default command"
+            runs = f"{command} in image `{', '.join(images)}`" if images else command
             if spec.get("suspend") is True:
                 yield _Schedule(f"CronJob `{workload.name}` is suspended", runs, False, path, line)
                 continue
