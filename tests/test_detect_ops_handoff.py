@@ -105,3 +105,13 @@ def test_unreadable_handoff_document(tmp_path: Path) -> None:
     (tmp_path / "docs" / "handover.md").write_bytes(b"\xff\xfe\x00")
     evidence = run_detector(ops_handoff, tmp_path)
     assert verdicts(evidence, ITEM) == ["unreadable"]
+
+
+
+def test_the_review_age_limit_is_configurable(tmp_path: Path) -> None:
+    """The guide was reviewed 94 days before the test date: fine by default, stale under 30 days."""
+    write(tmp_path, "docs/operations.md", GUIDE)
+    assert verdicts(run_detector(ops_handoff, tmp_path), ITEM) == ["supports"]
+    evidence = run_detector(ops_handoff, tmp_path, review_max_days=30)
+    assert verdicts(evidence, ITEM) == ["partial"]
+    assert "over the 30-day limit (`review_max_days`)" in evidence[0].detail

@@ -87,6 +87,8 @@ class Settings(_Model):
     exclude: list[str] = Field(default_factory=list)
     max_waiver_days: PositiveInt = 180
     rollback_rehearsal_max_days: PositiveInt = 180
+    review_max_days: PositiveInt = 365
+    alert_review_max_days: PositiveInt = 180
     evidence: dict[ItemRef, list[str]] = Field(default_factory=dict)
     sla: SlaSettings = Field(default_factory=SlaSettings)
     waivers: list[WaiverEntry] = Field(default_factory=list)

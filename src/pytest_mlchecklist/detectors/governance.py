@@ -17,7 +17,7 @@ Every decision comes from parsed content; file names and keywords only choose wh
       (``90 days``, ``24 months``, ``seven years``);
     * *deletion on request*: erasure, right to be forgotten, deletion requests, DSAR;
     * *review*: an ISO date near *reviewed / approved / signed off / DPIA* that is at most
-      :data:`PRIVACY_REVIEW_MAX_DAYS` days old, and an approver (``Approved by: @dpo``,
+      ``review_max_days`` days old (configuration, default 365), and an approver (``Approved by: @dpo``,
       ``Approver: Jane Doe``, ``Reviewed by``, ``Signed off by``).
 
     All five: ``supports``. Otherwise ``partial`` naming what is missing ("privacy notes do not
@@ -101,7 +101,6 @@ PROVENANCE = "model-provenance"
 RETRAINING = "retraining-schedule"
 
 #: A privacy review older than this many days no longer counts (a yearly review is the norm).
-PRIVACY_REVIEW_MAX_DAYS = 365
 
 
 # ====================================================================== shared helpers
@@ -379,8 +378,9 @@ def _judge_privacy(ctx: DetectorContext, path: str, heading: MarkdownSection, pa
         age = (ctx.today - parts.review).days
         if age < 0:
             review_problem = f"its review date {parts.review_text} is in the future"
-        elif age > PRIVACY_REVIEW_MAX_DAYS:
-            review_problem = f"its last review {parts.review_text} is {age} days old (limit {PRIVACY_REVIEW_MAX_DAYS})"
+        elif age > ctx.settings.review_max_days:
+            review_problem = (f"its last review {parts.review_text} is {age} days old "
+                              f"(limit {ctx.settings.review_max_days}, `review_max_days`)")
     if parts.approver is None:
         review_problem = (review_problem + " and no approver") if review_problem else "no approver (`Approved by: ...`)"
     covered = []
@@ -414,7 +414,7 @@ def _joined(parts: list[str]) -> str:
     items=(PII,),
     looks_for="a Markdown privacy / data protection section saying which personal data is processed, the "
     "regulation or legal basis, the retention period and how deletion requests are handled, with a review "
-    f"date (at most {PRIVACY_REVIEW_MAX_DAYS} days old) and an approver",
+    "date (at most `review_max_days` old, default 365 days) and an approver",
 )
 def privacy_document(ctx: DetectorContext) -> Iterator[Evidence]:
     """Privacy documentation judged by what it covers, strengthened by retention/erasure/scrubbing code."""

@@ -57,7 +57,7 @@ kube-prometheus-stack, anywhere nested) or an ``AlertmanagerConfig`` resource, j
 things: grouping (``group_by``), routes that match on ``severity`` and send to at least two
 receivers (page vs ticket), and ``inhibit_rules``. *Review*: a Markdown section whose heading is
 about alert review / tuning / hygiene / noisy alerts, with something written under it and an ISO
-date at most :data:`ALERT_REVIEW_MAX_DAYS` days old. The item is ``supports`` when the rules are
+date at most ``alert_review_max_days`` days old (configuration, default 180). The item is ``supports`` when the rules are
 tuned and either the routing has all three parts or a recent review is recorded; otherwise one
 ``partial`` lists what is missing ("3 of 12 alerts fire without `for:`", "no alert review
 recorded"). A rule file that does not parse is ``unreadable`` and prevents ``supports`` (the
@@ -98,7 +98,6 @@ ALERT_FATIGUE = "alert-fatigue"
 DASHBOARDS = "stakeholder-dashboards"
 
 #: An alert review older than this (days) no longer counts as a review.
-ALERT_REVIEW_MAX_DAYS = 180
 #: Dashboards per audience: the model view is required, plus this many audiences in all.
 REQUIRED_AUDIENCES = 2
 
@@ -803,7 +802,7 @@ def alert_tuning(ctx: DetectorContext) -> Iterator[Evidence]:
 
     complete = [routing for routing in routings if routing.complete]
     recent = [review for review in reviews if review.date is not None
-              and (ctx.today - review.date.value).days <= ALERT_REVIEW_MAX_DAYS]  # type: ignore[operator]
+              and (ctx.today - review.date.value).days <= ctx.settings.alert_review_max_days]  # type: ignore[operator]
     if complete:
         routing = complete[0]
         strengths.append(f"{routing.label} {routing.describe()} (`{routing.path}`)")
@@ -822,7 +821,8 @@ def alert_tuning(ctx: DetectorContext) -> Iterator[Evidence]:
             problems.append(f"alert review section `{review.title}` has no date")
         else:
             age = (ctx.today - review.date.value).days  # type: ignore[operator]
-            problems.append(f"last alert review {review.date.text} is {age} days old, over {ALERT_REVIEW_MAX_DAYS}")
+            problems.append(f"last alert review {review.date.text} is {age} days old, over "
+                            f"{ctx.settings.alert_review_max_days} (`alert_review_max_days`)")
         where = where or {"path": review.path, "line": review.line}
     if not complete and not recent:
         if not routings:

@@ -44,7 +44,7 @@ mentions a model (a library's API deprecation notes) is skipped.
 
 Every document may say when it was last reviewed (``Last reviewed: 2026-03-01``, ``Last updated``,
 ``Reviewed on``); a success-metrics sign-off date counts as a review. When the most recent such date
-is more than :data:`REVIEW_MAX_DAYS` days old, what would support is ``partial`` with the age.
+is more than ``review_max_days`` days old (configuration, default 365), what would support is ``partial`` with the age.
 """
 
 from __future__ import annotations
@@ -67,7 +67,6 @@ from pytest_mlchecklist.evidence import Evidence
 from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownSection, is_substantive
 
 #: A document last reviewed longer ago than this (days) no longer supports its item.
-REVIEW_MAX_DAYS = 365
 
 _SKIPPED_DOCUMENT = re.compile(
     r"^(?:change[s_-]?log\w*|changes|history|news|release[s_-]?notes|security|code[_-]of[_-]conduct|contributing|support)"
@@ -199,9 +198,10 @@ def _stale(ctx: DetectorContext, review: DateMention | None) -> str | None:
     if review is None or review.value is None:
         return None
     age = (ctx.today - review.value).days
-    if age <= REVIEW_MAX_DAYS:
+    if age <= ctx.settings.review_max_days:
         return None
-    return f"last reviewed {review.text}, {age} days ago, over the {REVIEW_MAX_DAYS}-day limit; review it again"
+    return (f"last reviewed {review.text}, {age} days ago, over the {ctx.settings.review_max_days}-day limit "
+            "(`review_max_days`); review it again")
 
 
 def _and(names: list[str]) -> str:
