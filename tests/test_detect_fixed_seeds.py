@@ -262,3 +262,17 @@ def test_module_that_does_not_parse_is_unreadable(tmp_path: Path) -> None:
     evidence = run_detector(seeding_calls_detector, tmp_path)
     assert verdicts(evidence, ITEM) == ["unreadable"]
     assert evidence[0].path == "train.py" and "Python" in evidence[0].detail
+
+
+def test_seeding_outside_training_and_data_code_is_partial(tmp_path: Path) -> None:
+    """A test runner or a benchmark that seeds ``random`` says nothing about training."""
+    write(tmp_path, {"tools/regrtest.py": """
+        import random
+
+
+        def main(seed: int) -> None:
+            random.seed(seed)
+    """})
+    evidence = run_detector(seeding_calls_detector, tmp_path)
+    assert verdicts(evidence, "fixed-seeds") == ["partial"]
+    assert "not training or data code" in evidence[0].detail

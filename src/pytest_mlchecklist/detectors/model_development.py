@@ -337,7 +337,11 @@ def seeding_calls_detector(ctx: DetectorContext) -> Iterator[Evidence]:
         if fixed:
             count = f"{len(fixed)} call{'s' if len(fixed) != 1 else ''}"
             detail = f"{_names(fixed)} seeded with a value in `{module.path}` ({count})"
-            yield ctx.supports(ITEM, detail, path=module.path, line=fixed[0].line)
+            if is_ml_code(module):
+                yield ctx.supports(ITEM, detail, path=module.path, line=fixed[0].line)
+            else:
+                yield ctx.partial(ITEM, f"{detail}, which is not training or data code (no ML library, no `fit`, "
+                                  "not named for training)", path=module.path, line=fixed[0].line)
         for call in calls:
             if call.fixed:
                 continue
@@ -346,6 +350,25 @@ def seeding_calls_detector(ctx: DetectorContext) -> Iterator[Evidence]:
             else:
                 detail = f"`{call.name}()` without a value seeds from the clock or OS entropy"
             yield ctx.partial(ITEM, detail, path=module.path, line=call.line)
+
+
+#: Libraries whose presence makes a module machine-learning code (NumPy and pandas alone do not).
+_ML_LIBRARIES = frozenset({
+    "torch", "tensorflow", "keras", "sklearn", "lightning", "pytorch_lightning", "xgboost", "lightgbm", "catboost",
+    "jax", "flax", "transformers", "datasets", "accelerate", "statsmodels", "optuna", "mlflow", "prophet",
+})
+_ML_NAME = re.compile(r"train|fit|experiment|model|learn|tune|sample|dataset|split|feature|pipeline", re.IGNORECASE)
+
+
+def is_ml_code(module: PythonModule) -> bool:
+    """True when a module trains, prepares data or experiments: it imports an ML library, calls
+    ``fit``, or its path says so (``train.py``, ``make_sample_data.py``, ``pipelines/``). A test
+    runner or a benchmark that seeds ``random`` is not what item 17 is about."""
+    if _ML_NAME.search(module.path):
+        return True
+    if any(target.split(".")[0] in _ML_LIBRARIES for target in module.aliases.values()):
+        return True
+    return any(call.name.rsplit(".", 1)[-1] in ("fit", "fit_transform", "train") for call in iter_calls(module.tree, module.aliases))
 
 
 DETECTORS: tuple[Detector, ...] = (seed_config, seeding_calls_detector)
