@@ -12,6 +12,12 @@ Without ``--ml-checklist`` this module only registers its options and markers. W
 * **controller** (xdist): sees every test report, replayed from the workers, and runs the
   selected checklist items itself once all workers are done, so the verdicts are the same as
   without xdist.
+
+Testing helpers (``ml_latency``...) are fixtures defined here, available with or without
+``--ml-checklist``. They record their measurements through the ``ml_record`` fixture into the
+test item's stash; the report of the test carries them as plain data (so xdist does too), and
+the controller turns them into evidence with the test's outcome (see
+:mod:`pytest_mlchecklist.recording`).
 """
 
 from __future__ import annotations
@@ -27,13 +33,17 @@ import pytest
 from pytest_mlchecklist import hookspecs
 
 if TYPE_CHECKING:
-    from pytest_mlchecklist.config import ResolvedConfig, Waiver
+    from pytest_mlchecklist.config import LatencyTargets, ResolvedConfig, Waiver
+    from pytest_mlchecklist.helpers.latency import LatencyTimer
+    from pytest_mlchecklist.recording import Recordings
     from pytest_mlchecklist.engine import ChecklistResult, ItemResult
     from pytest_mlchecklist.catalog import CatalogItem
 
 SESSION_KEY = pytest.StashKey["ChecklistSession"]()
 MARKED_ITEMS_KEY = pytest.StashKey[list[str]]()
 MARKER_PROBLEMS_KEY = pytest.StashKey[list[str]]()
+MEASUREMENTS_KEY = pytest.StashKey[list[dict[str, Any]]]()
+SLA_KEY = pytest.StashKey[tuple["LatencyTargets | None", str | None]]()
 WORKEROUTPUT_KEY = "mlchecklist"
 REPORT_ATTRIBUTE = "mlchecklist"
 
@@ -264,15 +274,23 @@ class ChecklistSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
-        """Attach the items a marked test covers to its reports (plain data, so xdist carries it)."""
+        """Attach the items a marked test covers, and the measurements helpers recorded since the
+        previous phase, to its reports (plain data, so xdist carries it)."""
         report = yield
+        payload: dict[str, Any] = {}
         slugs = item.stash.get(MARKED_ITEMS_KEY, None)
         if slugs:
-            setattr(report, REPORT_ATTRIBUTE, {"items": list(slugs)})
+            payload["items"] = list(slugs)
+        pending = item.stash.get(MEASUREMENTS_KEY, None)
+        if pending:
+            payload["measurements"] = list(pending)
+            pending.clear()
+        if payload:
+            setattr(report, REPORT_ATTRIBUTE, payload)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Record the outcome of marked tests (here or replayed from a worker)."""
+        """Record the outcome of marked tests and helpers' measurements (here or replayed from a worker)."""
         if self.is_worker:
             return
         xfail = hasattr(report, "wasxfail")
@@ -280,8 +298,11 @@ class ChecklistSession:
         payload = getattr(report, REPORT_ATTRIBUTE, None)
         if not payload:
             return
-        self.tests.add_report(nodeid=report.nodeid, when=report.when or "call", outcome=report.outcome,
-                              items=list(payload.get("items", [])), xfail=xfail)
+        if payload.get("items"):
+            self.tests.add_report(nodeid=report.nodeid, when=report.when or "call", outcome=report.outcome,
+                                  items=list(payload["items"]), xfail=xfail)
+        if payload.get("measurements"):
+            self.tests.add_measurements(nodeid=report.nodeid, recordings=list(payload["measurements"]))
 
     @pytest.hookimpl(optionalhook=True, trylast=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -401,6 +422,55 @@ class ChecklistSession:
             terminalreporter.write_line(line)
         for error in self.write_errors:
             terminalreporter.write_line(f"ERROR: {error}", red=True)
+
+
+# ---------------------------------------------------------------------- testing helpers (fixtures)
+@pytest.fixture
+def ml_record(request: pytest.FixtureRequest) -> Recordings:
+    """Where testing helpers record their measurements as checklist evidence.
+
+    ``ml_record.recorder("ml_my_helper").record(item, detail, values, passed)`` in a helper
+    fixture; without ``--ml-checklist`` recording does nothing.
+    """
+    from pytest_mlchecklist.recording import Recordings
+
+    if SESSION_KEY not in request.config.stash:
+        return Recordings(None)
+    return Recordings(request.node.stash.setdefault(MEASUREMENTS_KEY, []))
+
+
+@pytest.fixture
+def ml_latency(request: pytest.FixtureRequest, ml_record: Recordings) -> LatencyTimer:
+    """Time a callable and hold its p50/p95/p99 to the SLA (item 22, ``latency-gated``).
+
+    ``ml_latency(func, calls=200, warmup=20, batch=None, targets=None)``; see docs/helpers/latency.md.
+    """
+    from pytest_mlchecklist.helpers.latency import LatencyTimer
+
+    return LatencyTimer(ml_record.recorder("ml_latency"), sla=lambda: _latency_sla(request.config))
+
+
+def _latency_sla(config: pytest.Config) -> tuple[LatencyTargets | None, str | None]:
+    """The configured ``sla.latency_ms`` and, when the configuration could not be read, why.
+
+    With ``--ml-checklist`` it comes from the resolved configuration; without, the
+    configuration is read once, lazily, and a missing or broken one means no SLA.
+    """
+    if SESSION_KEY in config.stash:
+        return config.stash[SESSION_KEY].config.settings.sla.latency_ms, None
+    if SLA_KEY not in config.stash:
+        from pytest_mlchecklist.config import load_settings
+        from pytest_mlchecklist.errors import ChecklistError
+
+        option = config.getoption("ml_checklist_config")
+        config_file = Path(option) if option else None
+        if config_file is not None and not config_file.is_absolute():
+            config_file = config.invocation_params.dir / config_file
+        try:
+            config.stash[SLA_KEY] = (load_settings(config.rootpath, config_file).settings.sla.latency_ms, None)
+        except ChecklistError as exc:
+            config.stash[SLA_KEY] = (None, str(exc))
+    return config.stash[SLA_KEY]
 
 
 @pytest.hookimpl(trylast=True)

@@ -4,6 +4,9 @@ A test marked ``@pytest.mark.ml_checklist("item")`` produces up to three reports
 teardown). The test counts as *passed* when its call passed and no phase failed, *failed* when
 any phase failed, and *skipped* otherwise (a skip or an xfail). A passed test supports its items,
 a failed one contradicts them and is named, a skipped one is noted and does not count.
+
+Testing helpers record measurements in a test (see :mod:`pytest_mlchecklist.recording`); they
+become evidence of kind ``measurement`` once the test's outcome is known, by the rules there.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pytest_mlchecklist.evidence import Evidence
+from pytest_mlchecklist.recording import Recording, measurement_evidence
 
 TestOutcome = Literal["passed", "failed", "skipped"]
 
@@ -35,6 +39,7 @@ class TestEvidenceCollector:
     def __init__(self) -> None:
         self._outcomes: dict[str, _TestOutcome] = {}
         self._all: dict[str, _TestOutcome] = {}
+        self._measurements: dict[str, list[Recording]] = {}
 
     def add_any_report(self, *, nodeid: str, when: str, outcome: str, xfail: bool = False) -> None:
         """Record one phase report of any test, marked or not (see :meth:`outcomes`)."""
@@ -52,17 +57,30 @@ class TestEvidenceCollector:
         """Record one phase report of a marked test."""
         _record(self._outcomes.setdefault(nodeid, _TestOutcome(items=tuple(items))), when, outcome, xfail)
 
+    def add_measurements(self, *, nodeid: str, recordings: list[dict[str, object]]) -> None:
+        """Record the measurements a testing helper made in test ``nodeid`` (plain data from
+        its report; entries that are not recordings are ignored)."""
+        for data in recordings:
+            recording = Recording.from_json(data) if isinstance(data, dict) else None
+            if recording is not None:
+                self._measurements.setdefault(nodeid, []).append(recording)
+
     def evidence(self) -> list[Evidence]:
-        """Evidence for every item named by a marked test, in a stable order."""
+        """Evidence for every item named by a marked test or measured by a helper, in a stable order."""
         found: list[Evidence] = []
-        for nodeid in sorted(self._outcomes):
-            entry = self._outcomes[nodeid]
-            for item in entry.items:
-                found.append(_evidence_for(item, nodeid, entry))
+        for nodeid in sorted(set(self._outcomes) | set(self._measurements)):
+            entry = self._outcomes.get(nodeid)
+            if entry is not None:
+                for item in entry.items:
+                    found.append(_evidence_for(item, nodeid, entry))
+            recordings = self._measurements.get(nodeid, [])
+            if recordings:
+                outcome = _outcome_of(self._all.get(nodeid, entry or _TestOutcome(items=())))
+                found.extend(measurement_evidence(recording, nodeid, outcome) for recording in recordings)
         return found
 
     def __len__(self) -> int:
-        return len(self._outcomes)
+        return len(set(self._outcomes) | set(self._measurements))
 
 
 def _record(entry: _TestOutcome, when: str, outcome: str, xfail: bool) -> None:
