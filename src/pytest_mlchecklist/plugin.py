@@ -425,6 +425,18 @@ class ChecklistSession:
 
 
 # ---------------------------------------------------------------------- testing helpers (fixtures)
+# Each helper keeps its logic and its fixture in pytest_mlchecklist.helpers.<name>; importing the
+# fixture here is what registers it with every pytest run (the modules import only the standard
+# library at import time).
+from pytest_mlchecklist.helpers.drift import ml_drift  # noqa: E402,F401
+from pytest_mlchecklist.helpers.edge_cases import ml_edge_cases  # noqa: E402,F401
+from pytest_mlchecklist.helpers.fallback import ml_fallback  # noqa: E402,F401
+from pytest_mlchecklist.helpers.graceful import ml_graceful  # noqa: E402,F401
+from pytest_mlchecklist.helpers.idempotence import ml_idempotence  # noqa: E402,F401
+from pytest_mlchecklist.helpers.metric_gate import ml_metric_gate  # noqa: E402,F401
+from pytest_mlchecklist.helpers.seed import ml_seed  # noqa: E402,F401
+from pytest_mlchecklist.helpers.skew import ml_skew  # noqa: E402,F401
+
 @pytest.fixture
 def ml_record(request: pytest.FixtureRequest) -> Recordings:
     """Where testing helpers record their measurements as checklist evidence.

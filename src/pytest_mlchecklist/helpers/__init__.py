@@ -1,2 +1,7 @@
-"""Testing helpers: the logic behind the ``ml_*`` fixtures that measure inside a test and record
-what they measured as checklist evidence (the fixtures themselves are in :mod:`pytest_mlchecklist.plugin`)."""
+"""Testing helpers: fixtures that measure inside a test and record what they measured as
+checklist evidence.
+
+Each module holds one helper's logic and its ``ml_*`` fixture; :mod:`pytest_mlchecklist.plugin`
+imports the fixtures, which registers them with every pytest run. ``ml_latency`` and the
+``ml_record`` fixture they all record through are defined in the plugin module itself.
+"""
