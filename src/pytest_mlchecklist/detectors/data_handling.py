@@ -96,6 +96,7 @@ from pytest_mlchecklist.detectors.python_code import (
     is_test_path,
     iter_calls,
     module_name,
+    repository_modules,
     resolve_alias,
 )
 from pytest_mlchecklist.detectors.terraform import (
@@ -156,23 +157,8 @@ def named(names: Iterable[str], limit: int = 3) -> str:
 # ======================================================================== shared: Python
 def python_sources(ctx: DetectorContext, item: str, *, tests: bool) -> list[PythonModule]:
     """Readable Python modules that are candidates for ``item``: test modules when ``tests``,
-    else the others (a declared path counts as non-test code). Computed once per scan."""
-    declared = ctx.declared(item)
-
-    def compute() -> list[PythonModule]:
-        modules: list[PythonModule] = []
-        for path in ctx.candidates(item, ctx.index.with_suffix(".py")):
-            if not path.endswith(".py"):
-                continue
-            is_test = is_test_path(path) and path not in declared
-            if is_test != tests:
-                continue
-            text = ctx.index.read_text(path)
-            if text is not None:
-                modules.append(PythonModule(path, module_name(path), text, is_test, ctx.index))
-        return modules
-
-    return ctx.index.memo(("data-handling-python", item, str(tests), *declared), compute)
+    else the others (see :func:`repository_modules`)."""
+    return repository_modules(ctx, item, tests=tests)
 
 
 @dataclass(frozen=True)

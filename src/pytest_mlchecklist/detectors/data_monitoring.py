@@ -99,9 +99,8 @@ from pytest_mlchecklist.detectors.python_code import (
     PythonModule,
     constant_value,
     dotted_name,
-    is_test_path,
     iter_calls,
-    module_name,
+    repository_modules,
 )
 from pytest_mlchecklist.evidence import Evidence
 
@@ -119,20 +118,16 @@ def python_modules(
 ) -> tuple[list[PythonModule], list[str]]:
     """Non-test Python modules whose text contains one of ``hints`` (and one of ``also`` when
     given; declared paths count as non-test), and those among them that do not parse."""
-    declared = set(ctx.declared(item))
     modules: list[PythonModule] = []
     broken: list[str] = []
-    for path in ctx.candidates(item, ctx.index.with_suffix(".py")):
-        if not path.endswith(".py") or (is_test_path(path) and path not in declared):
+    for module in repository_modules(ctx, item):
+        text = module.text
+        if not any(hint in text for hint in hints) or (also and not any(word in text for word in also)):
             continue
-        text = ctx.index.read_text(path)
-        if text is None or not any(hint in text for hint in hints) or (also and not any(word in text for word in also)):
-            continue
-        module = PythonModule(path, module_name(path), text, False, ctx.index)
         if module.parses:
             modules.append(module)
         else:
-            broken.append(path)
+            broken.append(module.path)
     return modules, broken
 
 

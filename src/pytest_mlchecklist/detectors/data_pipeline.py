@@ -53,7 +53,7 @@ from pytest_mlchecklist.detectors.python_code import (
     is_test_path,
     iter_calls,
     mentioning,
-    module_name,
+    repository_modules,
 )
 from pytest_mlchecklist.evidence import Evidence
 
@@ -64,15 +64,8 @@ ITEM = "schema-validation"
 
 def python_modules(ctx: DetectorContext) -> list[PythonModule]:
     """Every readable Python file of the repository except vendored/generated ones, test
-    modules flagged. Declared paths count as non-test code: the team pointed at them."""
-    declared = set(ctx.declared(ITEM))
-    modules: list[PythonModule] = []
-    for path in ctx.candidates(ITEM, ctx.index.with_suffix(".py")):
-        text = ctx.index.read_text(path) if path.endswith(".py") else None
-        if text is not None:
-            is_test = is_test_path(path) and path not in declared
-            modules.append(PythonModule(path, module_name(path), text, is_test, ctx.index))
-    return modules
+    modules flagged (see :func:`repository_modules`)."""
+    return repository_modules(ctx, ITEM, tests=None)
 
 
 def broken_modules(modules: Iterable[PythonModule], *hints: str) -> list[str]:

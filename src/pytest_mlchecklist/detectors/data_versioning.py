@@ -62,7 +62,7 @@ from pytest_mlchecklist.detectors.python_code import (
     constant_value,
     is_test_path,
     iter_calls,
-    module_name,
+    repository_modules,
 )
 from pytest_mlchecklist.evidence import Evidence
 
@@ -769,15 +769,7 @@ class CodeFinding:
 
 def source_modules(ctx: DetectorContext, item: str) -> list[PythonModule]:
     """Readable non-test Python modules outside vendored folders (declared paths always)."""
-    declared = set(ctx.declared(item))
-    modules: list[PythonModule] = []
-    for path in ctx.candidates(item, ctx.index.with_suffix(".py")):
-        if not path.endswith(".py") or (is_test_path(path) and path not in declared):
-            continue
-        text = ctx.index.read_text(path)
-        if text is not None:
-            modules.append(PythonModule(path, module_name(path), text, False, ctx.index))
-    return modules
+    return repository_modules(ctx, item)
 
 
 def _keyword(call: ast.Call, name: str) -> ast.AST | None:

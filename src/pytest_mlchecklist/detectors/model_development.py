@@ -41,7 +41,7 @@ from pytest_mlchecklist.detectors.python_code import (
     is_test_path,
     iter_calls,
     mentioning,
-    module_name,
+    repository_modules,
 )
 from pytest_mlchecklist.evidence import Evidence
 
@@ -54,15 +54,7 @@ SEED_KEYS = frozenset({"seed", "random_seed", "random_state", "global_seed", "se
 
 def source_modules(ctx: DetectorContext) -> list[PythonModule]:
     """Readable non-test, non-vendored Python modules (declared paths included, even in tests)."""
-    declared = set(ctx.declared(ITEM))
-    modules: list[PythonModule] = []
-    for path in ctx.candidates(ITEM, ctx.index.with_suffix(".py")):
-        if not path.endswith(".py") or (is_test_path(path) and path not in declared):
-            continue
-        text = ctx.index.read_text(path)
-        if text is not None:
-            modules.append(PythonModule(path, module_name(path), text, False, ctx.index))
-    return modules
+    return repository_modules(ctx, ITEM)
 
 
 # --------------------------------------------------------------------------- seed-config

@@ -12,8 +12,12 @@ import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from pytest_mlchecklist.repo import RepoIndex
+
+if TYPE_CHECKING:
+    from pytest_mlchecklist.detectors.base import DetectorContext
 
 _TEST_DIR_NAMES = frozenset({"tests", "test", "testing"})
 
@@ -230,3 +234,28 @@ def bound_names(tree: ast.Module) -> Iterator[str]:
                     yield target.id
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             yield node.target.id
+
+
+def repository_modules(ctx: DetectorContext, item: str, *, tests: bool | None = False) -> list[PythonModule]:
+    """The readable Python modules that are candidates for ``item`` (vendored and generated
+    folders left out, declared paths added), computed once per scan and shared by detectors.
+
+    ``tests=False`` gives the non-test modules, ``True`` the test modules, ``None`` both (each
+    flagged by ``is_test``). A declared path counts as non-test code: the team pointed at it.
+    """
+    declared = ctx.declared(item)
+
+    def compute() -> list[PythonModule]:
+        modules: list[PythonModule] = []
+        for path in ctx.candidates(item, ctx.index.with_suffix(".py")):
+            if not path.endswith(".py"):
+                continue
+            is_test = is_test_path(path) and path not in declared
+            if tests is not None and is_test != tests:
+                continue
+            text = ctx.index.read_text(path)
+            if text is not None:
+                modules.append(PythonModule(path, module_name(path), text, is_test, ctx.index))
+        return modules
+
+    return ctx.index.memo(("python-code", "modules", item, str(tests), *declared), compute)
