@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 
@@ -134,3 +135,58 @@ def parse_markdown(text: str) -> MarkdownDocument:
                 current.paragraphs.append((line, content))
         index += 1
     return MarkdownDocument(preamble=preamble, sections=sections)
+
+
+class TableRow(NamedTuple):
+    """One body row of a Markdown table: its line and its cells as written (inline Markdown kept)."""
+
+    line: int
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MarkdownTable:
+    """A Markdown table outside code blocks: the line it starts on, its header and its body rows."""
+
+    line: int
+    header: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+
+
+#: Block-level parsing is enough for tables: the text of each cell is on its inline token already.
+_TABLE_PARSER = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"], ignoreInvalid=True)
+
+
+def parse_tables(text: str) -> list[MarkdownTable]:
+    """The tables of Markdown text (tables inside code blocks are code, not tables)."""
+    tables: list[MarkdownTable] = []
+    header: list[str] = []
+    rows: list[TableRow] = []
+    cells: list[str] = []
+    start = 0
+    row_line = 0
+    in_head = False
+    in_table = False
+    for token in _TABLE_PARSER.parse(text):
+        if token.type == "table_open":
+            header, rows, start, in_table = [], [], (token.map[0] + 1 if token.map else 0), True
+        elif not in_table:
+            continue
+        elif token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open":
+            cells = []
+            row_line = token.map[0] + 1 if token.map else start
+        elif token.type == "inline":
+            cells.append(" ".join(token.content.split()))
+        elif token.type == "tr_close":
+            if in_head:
+                header = cells
+            else:
+                rows.append(TableRow(row_line, tuple(cells)))
+        elif token.type == "table_close":
+            tables.append(MarkdownTable(start, tuple(header), tuple(rows)))
+            in_table = False
+    return tables

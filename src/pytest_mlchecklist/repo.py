@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 import yaml
 from pathspec import GitIgnoreSpec
 
-from pytest_mlchecklist.markdown import MarkdownDocument, parse_markdown
+from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownTable, parse_markdown, parse_tables
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -339,6 +339,10 @@ class RepoIndex:
     def python_ast(self, path: str) -> ast.Module | None:
         """The parsed module (never imported or run), or ``None`` on a syntax error."""
         return self._cached_parse(path, "Python", lambda text: ast.parse(text, filename=path))
+
+    def markdown_tables(self, path: str) -> list[MarkdownTable]:
+        """The tables of a Markdown file (empty when it does not read or parse), parsed once."""
+        return self._cached_parse(path, "Markdown tables", parse_tables) or []
 
     def markdown(self, path: str) -> MarkdownDocument | None:
         """Headings, sections, list items and dates of a Markdown file."""

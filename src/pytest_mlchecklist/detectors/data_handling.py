@@ -87,7 +87,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from markdown_it import MarkdownIt
 
 from pytest_mlchecklist.detectors.base import Detector, DetectorContext, detector, iter_nodes
 from pytest_mlchecklist.detectors.python_code import (
@@ -110,7 +109,7 @@ from pytest_mlchecklist.detectors.terraform import (
     string_value,
 )
 from pytest_mlchecklist.evidence import Evidence, Verdict
-from pytest_mlchecklist.markdown import MarkdownDocument, is_substantive
+from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownTable, is_substantive
 
 PIT = "point-in-time-correctness"
 NULLS = "null-handling"
@@ -486,59 +485,9 @@ def is_placeholder(value: Any) -> bool:
 
 
 # ======================================================================== shared: Markdown
-@dataclass(frozen=True)
-class MarkdownTable:
-    """A Markdown table outside code blocks: its header cells and body rows (line, cells)."""
-
-    line: int
-    header: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
-
-
-_MARKDOWN = MarkdownIt("commonmark").enable("table")
-
-
 def markdown_tables(ctx: DetectorContext, path: str) -> list[MarkdownTable]:
-    """The tables of a Markdown file (empty when it does not read), computed once per file."""
-
-    def compute() -> list[MarkdownTable]:
-        text = ctx.index.read_text(path)
-        if text is None:
-            return []
-        try:
-            tokens = _MARKDOWN.parse(text)
-        except Exception:  # noqa: BLE001 - a Markdown file that the parser rejects holds no table
-            return []
-        tables: list[MarkdownTable] = []
-        header: list[str] = []
-        rows: list[tuple[int, tuple[str, ...]]] = []
-        cells: list[str] | None = None
-        row_line = 0
-        table_line = 0
-        in_head = False
-        for index, token in enumerate(tokens):
-            if token.type == "table_open":
-                header, rows, table_line = [], [], (token.map[0] + 1 if token.map else 0)
-            elif token.type == "thead_open":
-                in_head = True
-            elif token.type == "thead_close":
-                in_head = False
-            elif token.type == "tr_open":
-                cells, row_line = [], (token.map[0] + 1 if token.map else 0)
-            elif token.type in ("th_open", "td_open") and cells is not None:
-                following = tokens[index + 1] if index + 1 < len(tokens) else None
-                cells.append(following.content.strip() if following is not None and following.type == "inline" else "")
-            elif token.type == "tr_close" and cells is not None:
-                if in_head:
-                    header = cells
-                else:
-                    rows.append((row_line, tuple(cells)))
-                cells = None
-            elif token.type == "table_close":
-                tables.append(MarkdownTable(table_line, tuple(header), tuple(rows)))
-        return tables
-
-    return ctx.index.memo(("data-handling", "markdown-tables", path), compute)
+    """The tables of a Markdown file (empty when it does not read), parsed once per scan."""
+    return ctx.index.markdown_tables(path)
 
 
 def plain_cell(text: str) -> str:

@@ -59,13 +59,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from markdown_it import MarkdownIt
 
 from pytest_mlchecklist.detectors.base import Detector, DetectorContext, detector, iter_nodes
 from pytest_mlchecklist.detectors.python_code import PythonModule, constant_value, is_test_path, iter_calls, module_name
 from pytest_mlchecklist.detectors.runbooks import plain_title
 from pytest_mlchecklist.evidence import Evidence
-from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownSection, is_substantive
+from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownSection, MarkdownTable, is_substantive
 from pytest_mlchecklist.repo import RepoIndex
 
 BASELINE = "model-baseline"
@@ -73,64 +72,11 @@ COMPLEXITY = "complexity-justified"
 HYPERPARAMETERS = "hyperparameter-rationale"
 
 # ====================================================================== Markdown helpers (shared)
-#: Block-level parsing is enough for tables: the text of each cell is on its inline token already.
-_TABLE_PARSER = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"], ignoreInvalid=True)
 _SKIPPED_DOCUMENT = re.compile(
     r"^(?:change[s_-]?log\w*|changes|history|news|release[s_-]?notes|security|code[_-]of[_-]conduct|contributing|support"
     r"|license|licence|authors)\.(?:md|markdown)$",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class TableRow:
-    """One body row of a Markdown table: its line and its cells as written (inline Markdown kept)."""
-
-    line: int
-    cells: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class MarkdownTable:
-    """A Markdown table outside code blocks: the line it starts on, its header and its body rows."""
-
-    line: int
-    header: tuple[str, ...]
-    rows: tuple[TableRow, ...]
-
-
-def _parse_tables(text: str) -> list[MarkdownTable]:
-    tables: list[MarkdownTable] = []
-    header: list[str] = []
-    rows: list[TableRow] = []
-    cells: list[str] = []
-    start = 0
-    row_line = 0
-    in_head = False
-    in_table = False
-    for token in _TABLE_PARSER.parse(text):
-        if token.type == "table_open":
-            header, rows, start, in_table = [], [], (token.map[0] + 1 if token.map else 0), True
-        elif not in_table:
-            continue
-        elif token.type == "thead_open":
-            in_head = True
-        elif token.type == "thead_close":
-            in_head = False
-        elif token.type == "tr_open":
-            cells = []
-            row_line = token.map[0] + 1 if token.map else start
-        elif token.type == "inline":
-            cells.append(" ".join(token.content.split()))
-        elif token.type == "tr_close":
-            if in_head:
-                header = cells
-            else:
-                rows.append(TableRow(row_line, tuple(cells)))
-        elif token.type == "table_close":
-            tables.append(MarkdownTable(start, tuple(header), tuple(rows)))
-            in_table = False
-    return tables
 
 
 def markdown_tables(index: RepoIndex, path: str, document: MarkdownDocument | None = None) -> list[MarkdownTable]:
@@ -141,16 +87,7 @@ def markdown_tables(index: RepoIndex, path: str, document: MarkdownDocument | No
     if document is not None and not any(section.tables for section in document.all_sections()):
         return []
 
-    def compute() -> list[MarkdownTable]:
-        text = index.read_text(path)
-        if text is None:
-            return []
-        try:
-            return _parse_tables(text)
-        except Exception:  # noqa: BLE001 - a table that does not parse is no table
-            return []
-
-    return index.memo(("model-docs", "markdown-tables", path), compute)
+    return index.markdown_tables(path)
 
 
 def cell_text(cell: str) -> str:
