@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pytest_mlchecklist.catalog.rules import EvidenceRule
+
 EvidenceSource = Literal["file", "test", "declared"]
-Tier = Literal["mvp", "mature", "regulated"]
+#: A tier names a group of items that profiles select (``mvp``, ``mature``, ``regulated`` in
+#: production-ml-51; ``launch`` in safety-nets). Catalogs define their own.
+Tier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
 
 
 class _Strict(BaseModel):
@@ -54,6 +58,13 @@ class CatalogItem(_Strict):
     remediation: str = Field(min_length=20)
     tiers: list[Tier] = Field(min_length=1)
     evidence: list[EvidenceSource] = Field(min_length=1)
+    #: Items of the catalog named by :attr:`Catalog.reuses` that are the same safety net: the
+    #: detectors of those items give evidence for this one too.
+    same_as: list[str] = Field(default_factory=list)
+    #: Declarative evidence rules (team catalogs, see :mod:`pytest_mlchecklist.catalog.rules`):
+    #: ``all`` of them must hold for the item to be met, or ``any`` one with ``rules_match: any``.
+    rules: tuple[EvidenceRule, ...] = ()
+    rules_match: Literal["all", "any"] = "all"
 
     @property
     def label(self) -> str:
@@ -70,6 +81,10 @@ class Catalog(_Strict):
     source: Source | None = None
     sections: list[Section] = Field(min_length=1)
     profiles: dict[str, Profile]
+    #: The profile used when the configuration names none (``mvp`` when not given).
+    default_profile: str | None = None
+    #: Another catalog whose detectors items may reuse through ``same_as``.
+    reuses: str | None = None
     items: list[CatalogItem] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -87,7 +102,16 @@ class Catalog(_Strict):
                 if item.number in seen_numbers:
                     raise ValueError(f"item number {item.number} appears twice")
                 seen_numbers.add(item.number)
+            if item.same_as and self.reuses is None:
+                raise ValueError(f"item '{item.id}' has same_as but the catalog names no 'reuses' catalog")
+        if self.default_profile is not None and self.default_profile not in self.profiles:
+            raise ValueError(f"default_profile '{self.default_profile}' is not one of the profiles")
         return self
+
+    @property
+    def profile_when_unset(self) -> str:
+        """The profile a configuration that names none gets."""
+        return self.default_profile or "mvp"
 
     def item(self, item_id: str) -> CatalogItem:
         """Return the item with this slug (which must exist)."""
