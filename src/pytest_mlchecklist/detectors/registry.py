@@ -25,6 +25,11 @@ from pytest_mlchecklist.detectors import (
     observability,
     org_documents,
     runbooks,
+    safety_compliance,
+    safety_experiments,
+    safety_observability,
+    safety_rollout,
+    safety_team,
     security,
     serving,
     serving_resilience,
@@ -61,4 +66,10 @@ BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *governance.DETECTORS,
     # organisational readiness (46, 47, 49-51)
     *org_documents.DETECTORS,
+    # safety-nets items that the 51-point list does not have (the others reuse the detectors above)
+    *safety_rollout.DETECTORS,
+    *safety_observability.DETECTORS,
+    *safety_experiments.DETECTORS,
+    *safety_compliance.DETECTORS,
+    *safety_team.DETECTORS,
 )
