@@ -1,6 +1,6 @@
 """Catalogs: the item data files and the models that validate them."""
 
-from pytest_mlchecklist.catalog.loader import BUILTIN_CATALOGS, load_builtin_catalog, parse_catalog
+from pytest_mlchecklist.catalog.loader import BUILTIN_CATALOGS, load_builtin_catalog, load_catalog, parse_catalog
 from pytest_mlchecklist.catalog.models import Catalog, CatalogItem, Profile, Section
 
 __all__ = [
@@ -10,5 +10,6 @@ __all__ = [
     "Profile",
     "Section",
     "load_builtin_catalog",
+    "load_catalog",
     "parse_catalog",
 ]
