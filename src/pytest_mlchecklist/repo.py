@@ -71,6 +71,12 @@ DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 _BINARY_SNIFF_BYTES = 8192
 #: A Helm/Go template expression; GitHub Actions expressions (``${{ ... }}``) are valid YAML and kept.
 _HELM_EXPRESSION = re.compile(r"(?<!\$)\{\{-?.*?-?\}\}", re.DOTALL)
+#: The line that marks a starter document written by ``ml-checklist init --templates`` that
+#: nobody has filled in yet: a Markdown or YAML comment, or a JSON ``"description"`` string.
+TEMPLATE_MARKER = "ml-checklist: template"
+_TEMPLATE_LINE = re.compile(r'^\s*(?:<!--|#|"description"\s*:\s*")\s*ml-checklist: template\b', re.MULTILINE)
+#: Only documents and configuration files can be templates (never code).
+_TEMPLATE_SUFFIXES = (".md", ".markdown", ".yaml", ".yml", ".json", ".txt", ".rst")
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,7 @@ class RepoIndex:
         self._texts: dict[str, str | None] = {}
         self._parsed: dict[tuple[str, str], Any] = {}
         self._problem_by_path: dict[str, str] = {}
+        self._templates: set[str] = set()
         self._glob_specs: dict[tuple[str, ...], GitIgnoreSpec] = {}
         self._memo: dict[tuple[str, ...], Any] = {}
         self._by_suffix: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -259,8 +266,17 @@ class RepoIndex:
         if path in self._texts:
             return self._texts[path]
         text = self._read(path)
+        if text is not None and path.lower().endswith(_TEMPLATE_SUFFIXES) and _TEMPLATE_LINE.search(text):
+            # An unfilled starter document is not evidence: no parser or detector sees it.
+            self._templates.add(path)
+            self._problem(path, f"is an unfilled template: fill it in and delete the `{TEMPLATE_MARKER}` line")
+            text = None
         self._texts[path] = text
         return text
+
+    def is_template(self, path: str) -> bool:
+        """True when ``path`` was read and found to be an unfilled ``ml-checklist init`` template."""
+        return path in self._templates
 
     def _read(self, path: str) -> str | None:
         absolute = self.root / path

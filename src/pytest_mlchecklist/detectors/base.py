@@ -111,7 +111,14 @@ class DetectorContext:
         return self.evidence(item, detail, verdict="contradicts", **where)
 
     def unreadable(self, item: str, path: str) -> Evidence:
-        """A candidate file that could not be read or parsed; the index knows why."""
+        """A candidate file that could not be read or parsed; the index knows why.
+
+        An unfilled ``ml-checklist init`` template is not undecidable, it is simply not evidence
+        yet: it is reported as ``partial`` with what to do.
+        """
+        if self.index.is_template(path):
+            return self.evidence(item, f"{path} is an unfilled template: fill it in and delete the "
+                                 "`ml-checklist: template` line", verdict="partial", path=path)
         reason = self.index.problem(path) or "could not be read"
         return self.evidence(item, f"could not decide from this file: {reason}", verdict="unreadable", path=path)
 
