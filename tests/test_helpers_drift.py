@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import math
 import random
+import sys
 from pathlib import Path
 
 import pytest
 
+from pytest_mlchecklist.helpers import drift as drift_module
+from pytest_mlchecklist.helpers.numeric import MissingExtraError, optional_numpy, require_numpy
 from pytest_mlchecklist.helpers.drift import (
     compare_feature,
     compare_samples,
@@ -322,3 +325,83 @@ def test_the_documented_example_runs_as_written(pytester: pytest.Pytester) -> No
     result.assert_outcomes(passed=1, failed=1)
     failure = page.split("```text\nFailed: ", 1)[1].split("```", 1)[0].splitlines()
     result.stdout.fnmatch_lines([f"*{line.strip()}*" for line in failure])
+
+
+# ---------------------------------------------------------------------- NumPy (the stats extra)
+@pytest.fixture
+def without_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``import numpy`` fail, as on a machine without the stats extra."""
+    monkeypatch.setitem(sys.modules, "numpy", None)
+
+
+def messy_samples(seed: int) -> tuple[dict[str, list[object]], dict[str, list[object]]]:
+    rng = random.Random(seed)
+    reference = {"amount": [round(rng.lognormvariate(3, 1), 1) for _ in range(3000)] + [None, float("nan")] * 20,
+                 "age": [rng.randint(18, 90) for _ in range(2000)]}
+    current = {"amount": [round(rng.lognormvariate(3.2, 1.1), 1) for _ in range(2500)] + [None] * 90,
+               "age": [rng.randint(18, 70) for _ in range(1500)]}
+    return reference, current
+
+
+def test_the_numpy_path_gives_the_pure_python_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("numpy")
+    reference, current = messy_samples(11)
+    with_numpy = compare_samples(reference, current, psi=None, ks=None, js=1.0, bins=12)
+    monkeypatch.setattr(drift_module, "optional_numpy", lambda: None)
+    pure = compare_samples(reference, current, psi=None, ks=None, js=1.0, bins=12)
+    assert with_numpy.features == pure.features  # same bins, counts, PSI, KS and JS, to the last bit
+
+
+def test_without_numpy_drift_still_works(without_numpy: None) -> None:
+    assert optional_numpy() is None
+    report = compare_samples([1.0, 2.0, 3.0] * 10, [1.0, 2.0, 3.0] * 12)
+    assert report.passed and report.features["feature"].ks == 0
+
+
+def test_a_feature_that_needs_numpy_says_how_to_install_it(without_numpy: None, tmp_path: Path) -> None:
+    with pytest.raises(MissingExtraError, match=r"ml_drift: reading reference.npy needs NumPy, which is not installed: "
+                                                r"pip install pytest-mlchecklist\[stats\]"):
+        compare_samples(tmp_path / "reference.npy", [1.0])
+    with pytest.raises(MissingExtraError, match=r"pip install pytest-mlchecklist\[stats\]"):
+        require_numpy("anything")
+
+
+def test_the_fixture_turns_a_missing_numpy_into_a_clear_failure(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_drift="""
+        import sys
+
+        def test_saved_sample(ml_drift, monkeypatch):
+            monkeypatch.setitem(sys.modules, "numpy", None)
+            ml_drift("reference.npy", [1.0, 2.0], psi=0.2, ks=0.1, js=0.1, bins=4)
+        """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*ml_drift: reading reference.npy needs NumPy, which is not installed: "
+                                 "pip install pytest-mlchecklist?stats?*"])
+
+
+def test_samples_saved_as_npy_and_npz_files(tmp_path: Path) -> None:
+    numpy = pytest.importorskip("numpy")
+    rng = numpy.random.default_rng(5)
+    numpy.save(tmp_path / "scores.npy", rng.beta(2, 5, 800))
+    numpy.savez(tmp_path / "features.npz", amount=rng.lognormal(3, 1, 800), age=rng.integers(18, 90, 800))
+    numpy.save(tmp_path / "table.npy", rng.random((10, 2)))
+    scores = compare_samples(tmp_path / "scores.npy", list(rng.beta(2, 5, 700)), item="prediction-drift")
+    assert list(scores.features) == ["prediction"] and scores.passed
+    features = compare_samples(tmp_path / "features.npz", tmp_path / "features.npz")
+    assert list(features.features) == ["amount", "age"] and features.features["age"].psi == 0
+    with pytest.raises(ValueError, match=r"array 'feature' has shape \(10, 2\); save one 1-D array per feature"):
+        compare_samples(tmp_path / "table.npy", [1.0])
+    with pytest.raises(ValueError, match="a sample file must be .npy or .npz"):
+        compare_samples(tmp_path / "scores.csv", [1.0])
+
+
+def test_ks_and_js_of_a_feature_match_scipy() -> None:
+    stats = pytest.importorskip("scipy.stats")
+    distance = pytest.importorskip("scipy.spatial.distance")
+    reference, current = messy_samples(5)
+    feature = compare_samples(reference, current, features=["age"], bins=8).features["age"]
+    assert feature.ks == pytest.approx(stats.ks_2samp(reference["age"], current["age"]).statistic, abs=1e-12)
+    ref_counts, cur_counts = [3, 10, 0, 7], [5, 5, 5, 5]
+    # the Jensen-Shannon *distance* (not squared), base 2, as scipy's jensenshannon(base=2)
+    assert js_distance(ref_counts, cur_counts) == pytest.approx(distance.jensenshannon(ref_counts, cur_counts, base=2))

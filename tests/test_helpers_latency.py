@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 from pytest_mlchecklist.engine import scan
-from pytest_mlchecklist.helpers.latency import LatencyResult, percentile_nearest_rank, time_calls
+from pytest_mlchecklist.helpers.configured import ConfiguredSettings
+from pytest_mlchecklist.helpers.latency import (
+    LatencyResult,
+    LatencyTimer,
+    judge_benchmark_entry,
+    percentile_nearest_rank,
+    read_benchmark_file,
+    select_benchmark,
+    time_calls,
+)
 from pytest_mlchecklist.recording import MeasurementRecorder, Recording, Recordings, measurement_evidence
 from pytest_mlchecklist.test_evidence import TestEvidenceCollector
 
@@ -288,3 +297,155 @@ def test_the_documented_example_runs_as_written(pytester: pytest.Pytester) -> No
     assert {piece["nodeid"] for piece in entry["evidence"] if piece["kind"] == "measurement"} == {
         "tests/test_latency.py::test_scoring_latency", "tests/test_latency.py::test_batch_latency_with_its_own_target",
     }
+
+
+# ---------------------------------------------------------------------- percentiles against NumPy
+def test_nearest_rank_is_numpys_inverted_cdf_percentile() -> None:
+    numpy = pytest.importorskip("numpy")
+    rng = numpy.random.default_rng(7)
+    for size in (1, 2, 3, 19, 20, 21, 99, 100, 101, 200, 1001):
+        values = [float(value) for value in rng.lognormal(0.0, 1.0, size)]
+        for q in (50, 95, 99):
+            expected = float(numpy.percentile(values, q, method="inverted_cdf"))
+            assert percentile_nearest_rank(values, q) == expected, (size, q)
+
+
+# ---------------------------------------------------------------------- pytest-benchmark timings
+EXAMPLE_BENCHMARK = (Path(__file__).resolve().parents[1] / "example_project" / ".benchmarks"
+                     / "Linux-CPython-3.11-64bit" / "0001_serving.json")
+
+
+def benchmark_entry(data: list[float] | None = None, *, median: float = 0.010, maximum: float = 0.050,
+                    name: str = "test_predict") -> dict[str, object]:
+    """One entry of a pytest-benchmark document (seconds), with raw timings when ``data`` is given."""
+    stats: dict[str, object] = {"min": 0.001, "max": maximum, "mean": median, "stddev": 0.001, "rounds": 200,
+                                "median": median, "iqr": 0.001, "q1": median, "q3": median, "iqr_outliers": 0,
+                                "stddev_outliers": 0, "outliers": "0;0", "ld15iqr": 0.001, "hd15iqr": maximum,
+                                "ops": 100.0, "total": 2.0, "iterations": 1}
+    if data is not None:
+        stats["data"] = data
+        stats["rounds"] = len(data)
+    return {"group": None, "name": name, "fullname": f"tests/test_bench.py::{name}", "params": None,
+            "param": None, "extra_info": {}, "options": {}, "stats": stats}
+
+
+def test_saved_raw_timings_give_nearest_rank_percentiles_in_milliseconds() -> None:
+    data = [0.001 * (i + 1) for i in range(100)]  # 1 ms ... 100 ms
+    result = judge_benchmark_entry(benchmark_entry(data), {"p95": 96.0, "p99": 98.0}, "SLA", "bench.json")
+    assert (result.p50_ms, result.p95_ms, result.p99_ms) == pytest.approx((50.0, 95.0, 99.0))
+    assert result.over == ("p99",) and not result.bounded
+    assert result.detail() == ("p95 95.0 ms <= 96 ms, p99 99.0 ms > 98 ms SLA; p50 50.0 ms; "
+                               "100 rounds of pytest-benchmark `test_predict` (bench.json)")
+    assert set(result.values()) == {"p50_ms", "p95_ms", "p99_ms"}
+
+
+def test_summary_statistics_only_bound_p95_and_p99_by_the_max() -> None:
+    within = judge_benchmark_entry(benchmark_entry(median=0.012, maximum=0.070), {"p50": 25, "p95": 80, "p99": 90},
+                                   "SLA", "bench.json")
+    assert within.passed and within.bounded == ("p95", "p99")
+    assert within.detail() == ("p50 12.0 ms <= 25 ms, p95 <= max 70.0 ms <= 80 ms, p99 <= max 70.0 ms <= 90 ms SLA; "
+                               "200 rounds of pytest-benchmark `test_predict` (bench.json); "
+                               "raw timings not saved: p95, p99 only bounded by the max")
+    assert within.values() == {"p50_ms": 12.0, "max_ms": 70.0}
+    unknown = judge_benchmark_entry(benchmark_entry(median=0.012, maximum=0.120), {"p99": 90}, "SLA", "bench.json")
+    assert not unknown.passed and unknown.over == ("p99",)
+    assert unknown.detail().startswith("p99 unknown: max 120.0 ms > 90 ms SLA; p50 12.0 ms, p95 <= max 120.0 ms; ")
+    assert unknown.detail().endswith("rerun pytest-benchmark with --benchmark-save-data to keep the raw timings")
+
+
+def test_the_example_projects_saved_run_matches_numpy() -> None:
+    numpy = pytest.importorskip("numpy")
+    document = read_benchmark_file(EXAMPLE_BENCHMARK, "0001_serving.json")
+    entry = select_benchmark(document, "test_predict_latency", "0001_serving.json")
+    result = judge_benchmark_entry(entry, {"p50": 25, "p95": 60, "p99": 90}, "SLA", "0001_serving.json")
+    timings = numpy.asarray(entry["stats"]["data"]) * 1000.0  # type: ignore[index]
+    for name, q in (("p50", 50), ("p95", 95), ("p99", 99)):
+        assert result.percentiles()[name] == pytest.approx(float(numpy.percentile(timings, q, method="inverted_cdf")))
+    assert result.passed and result.calls == 200
+
+
+@pytest.mark.parametrize(("content", "name", "message"), [
+    (None, None, "bench.json does not exist"),
+    ("{", None, "bench.json is not valid JSON"),
+    ('{"machine_info": {}}', None, r'not a pytest-benchmark file \(no "benchmarks" list\)'),
+    (json.dumps({"benchmarks": [benchmark_entry(name="a"), benchmark_entry(name="b")]}), None,
+     r"holds 2 benchmarks \(tests/test_bench.py::a, tests/test_bench.py::b\); pass name= to choose one"),
+    (json.dumps({"benchmarks": [benchmark_entry(name="a")]}), "c", "no benchmark 'c' in bench.json"),
+    (json.dumps({"benchmarks": [{"name": "a", "stats": {"rounds": 3}}]}), "a", "has neither raw timings nor a median and max"),
+])
+def test_bad_benchmark_files_are_explained(tmp_path: Path, content: str | None, name: str | None, message: str) -> None:
+    if content is not None:
+        (tmp_path / "bench.json").write_text(content)
+    timer = LatencyTimer(MeasurementRecorder("ml_latency", None), settings=lambda: ConfiguredSettings(None),
+                         rootdir=tmp_path)
+    with pytest.raises(ValueError, match=message):
+        timer.from_benchmark_json("bench.json", name=name, targets={"p99": 10})
+
+
+class FakeStats:
+    """pytest-benchmark's ``Stats``: the per-round timings in seconds."""
+
+    def __init__(self, data: list[float]) -> None:
+        self.data = data
+
+
+class FakeMetadata:
+    """pytest-benchmark's ``Metadata`` (``benchmark.stats``)."""
+
+    def __init__(self, name: str, data: list[float]) -> None:
+        self.name = name
+        self.stats = FakeStats(data)
+
+
+class FakeBenchmarkFixture:
+    """The parts of pytest-benchmark's ``BenchmarkFixture`` that ml_latency reads."""
+
+    def __init__(self, data: list[float] | None, disabled: bool = False) -> None:
+        self.name = "test_predict"
+        self.disabled = disabled
+        self.stats = FakeMetadata(self.name, data) if data is not None else None
+
+
+def test_the_benchmark_fixture_or_its_stats_hand_their_timings_over() -> None:
+    sink: list[dict] = []
+    timer = LatencyTimer(Recordings(sink).recorder("ml_latency"), settings=lambda: ConfiguredSettings(None))
+    data = [0.002] * 98 + [0.004, 0.009]
+    for source in (FakeBenchmarkFixture(data), FakeBenchmarkFixture(data).stats, FakeStats(data)):
+        result = timer.from_benchmark(source, targets={"p99": 5})
+        assert (result.p50_ms, result.p99_ms) == pytest.approx((2.0, 4.0)) and result.passed
+    assert sink[0]["detail"] == "p99 4.0 ms <= 5 ms target; p50 2.0 ms, p95 2.0 ms; 100 rounds of pytest-benchmark `test_predict`"
+    with pytest.raises(pytest.fail.Exception, match="p99 4.0 ms > 3 ms target"):
+        timer.from_benchmark(FakeBenchmarkFixture(data), targets={"p99": 3})
+    with pytest.raises(ValueError, match=r"no pytest-benchmark timings: call benchmark\(func\)"):
+        timer.from_benchmark(FakeBenchmarkFixture(None), targets={"p99": 3})
+    with pytest.raises(pytest.skip.Exception, match="--benchmark-disable"):
+        timer.from_benchmark(FakeBenchmarkFixture(data, disabled=True), targets={"p99": 3})
+
+
+BENCHMARK_TESTS = """
+def test_saved_serving_benchmark(ml_latency):
+    ml_latency.from_benchmark_json(".benchmarks/Linux-CPython-3.11-64bit/0001_serving.json",
+                                   name="test_predict")
+"""
+
+
+@pytest.mark.parametrize("mode", RUNNER_MODES)
+@pytest.mark.parametrize("saved_data", [True, False], ids=["raw-timings", "summary-only"])
+def test_a_saved_benchmark_reaches_the_report(pytester: pytest.Pytester, mode: list[str], saved_data: bool) -> None:
+    write_project(pytester, BENCHMARK_TESTS, config="profile: [latency-gated]\nsla:\n  latency_ms: {p50: 20, p99: 60}\n")
+    folder = pytester.mkdir(".benchmarks").joinpath("Linux-CPython-3.11-64bit")
+    folder.mkdir()
+    data = [0.010] * 94 + [0.070] * 6 if saved_data else None  # p95 = p99 = 70 ms > 60 ms; the max bounds them
+    folder.joinpath("0001_serving.json").write_text(json.dumps(
+        {"machine_info": {}, "commit_info": {}, "benchmarks": [benchmark_entry(data, median=0.010, maximum=0.070)],
+         "datetime": "2026-11-20T10:00:00", "version": "5.1.0"}))
+    result = pytester.runpytest_subprocess("--ml-checklist", TODAY, "--ml-checklist-json=report.json", *mode)
+    result.assert_outcomes(failed=2)
+    expected = "p99 70.0 ms > 60 ms SLA" if saved_data else "p99 unknown: max 70.0 ms > 60 ms SLA"
+    result.stdout.fnmatch_lines([f"*ml_latency: p50 10.0 ms <= 20 ms, {expected}*"])
+    entry = item_entry(pytester.path / "report.json", "latency-gated")
+    assert entry["status"] == "unmet" and expected in entry["message"]
+    [measured] = [piece for piece in entry["evidence"] if piece["kind"] == "measurement"]
+    assert measured["verdict"] == "contradicts" and measured["nodeid"] == "test_scoring.py::test_saved_serving_benchmark"
+    assert measured["values"] == ({"p50_ms": 10.0, "p95_ms": 70.0, "p99_ms": 70.0} if saved_data
+                                  else {"p50_ms": 10.0, "max_ms": 70.0})

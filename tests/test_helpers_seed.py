@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 import sys
@@ -160,8 +161,11 @@ def test_a_repeating_run_meets_the_item_with_the_seed(pytester: pytest.Pytester,
     entry = item_entry(pytester.path / "report.json", "fixed-seeds")
     assert entry["status"] == "met"
     measured = [piece for piece in entry["evidence"] if piece["kind"] == "measurement"]
+    installed = [name for name in ("numpy", "torch", "tensorflow", "jax") if importlib.util.find_spec(name)]
+    absent = [name for name in ("numpy", "torch", "tensorflow", "jax") if name not in installed]
+    seeded = ", ".join(["random", *installed]) + (f"; not installed: {', '.join(absent)}" if absent else "")
     assert [piece["detail"] for piece in measured] == [
-        "seed 7 set for random; not installed: numpy, torch, tensorflow, jax",
+        f"seed 7 set for {seeded}",
         "seed 7: two runs of `train` gave identical output",
     ]
     assert all(piece["detector"] == "ml_seed" and piece["verdict"] == "supports" for piece in measured)

@@ -34,6 +34,18 @@ How it is judged
     ``ks=0.1``, ``js=0.1`` by default (``None`` turns a statistic's check off). Any drifted
     feature fails the test, naming each one with its numbers. The comparison is recorded for
     ``item`` (``feature-drift`` by default, or ``prediction-drift``) whether it passed or not.
+
+Thresholds from the configuration
+    A threshold (or ``bins``) not given to ``ml_drift`` comes from the ``drift`` section of the
+    configuration (``drift: {psi: 0.25, ks: 0.15, js: null, bins: 20}``: ``null`` turns that
+    check off), and from the defaults above for keys the section leaves out. An argument given
+    to the call always wins.
+
+NumPy (the ``stats`` extra)
+    When NumPy is installed, numeric features are sorted, binned and compared in NumPy: the
+    same cut points, counts and KS statistic as the pure-Python code, faster on large samples.
+    A sample may also be the path of a ``.npy`` file (one feature) or a ``.npz`` file (one
+    feature per array name), relative to pytest's rootdir; reading them needs NumPy.
 """
 
 from __future__ import annotations
@@ -44,17 +56,23 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_mlchecklist.helpers.configured import FROM_CONFIG, FromConfig
+from pytest_mlchecklist.helpers.numeric import MissingExtraError, optional_numpy, require_numpy
+
 if TYPE_CHECKING:
+    from pytest_mlchecklist.helpers.configured import SettingsSource
     from pytest_mlchecklist.recording import MeasurementRecorder, Recordings
 
 ITEMS = ("feature-drift", "prediction-drift")
 STATISTICS = ("psi", "ks", "js")
 LABELS = {"psi": "PSI", "ks": "KS", "js": "JS"}
 DEFAULT_THRESHOLDS = {"psi": 0.2, "ks": 0.1, "js": 0.1}
+DEFAULT_BINS = 10
 EPSILON = 1e-4
 MISSING = "<missing>"
 _SHOWN_IN_DETAIL = 5
@@ -74,7 +92,7 @@ def is_number(value: Any) -> bool:
 def quantile(ordered: Sequence[float], q: float) -> float:
     """The ``q`` quantile (0 <= q <= 1) of sorted values, by linear interpolation between order
     statistics (position ``q * (n - 1)``; NumPy's default ``linear`` method)."""
-    if not ordered:
+    if len(ordered) == 0:
         raise ValueError("no values to take a quantile of")
     position = q * (len(ordered) - 1)
     low = math.floor(position)
@@ -192,7 +210,11 @@ def compare_feature(name: str, reference: Sequence[Any], current: Sequence[Any],
     present_ref = [value for value in reference if not is_missing(value)]
     present_cur = [value for value in current if not is_missing(value)]
     numeric = not categorical and all(is_number(value) for value in present_ref + present_cur)
-    if numeric:
+    numpy = optional_numpy() if numeric else None
+    if numeric and numpy is not None:
+        ref_counts, cur_counts, ks = _numeric_with_numpy(numpy, present_ref, present_cur, bins)
+        ref_counts[-1], cur_counts[-1] = len(reference) - len(present_ref), len(current) - len(present_cur)
+    elif numeric:
         edges = quantile_edges(present_ref, bins) if present_ref else []
         ref_counts, cur_counts = numeric_counts(reference, edges), numeric_counts(current, edges)
         ks = ks_statistic(present_ref, present_cur) if present_ref and present_cur else None
@@ -207,6 +229,30 @@ def compare_feature(name: str, reference: Sequence[Any], current: Sequence[Any],
     return FeatureDrift(name=name, kind="numeric" if numeric else "categorical", psi=stats["psi"], ks=ks,  # type: ignore[arg-type]
                         js=stats["js"], reference_size=len(reference), current_size=len(current),  # type: ignore[arg-type]
                         bins=len(ref_counts), exceeded=exceeded)
+
+
+def _numeric_with_numpy(numpy: Any, present_ref: Sequence[Any], present_cur: Sequence[Any],
+                        bins: int) -> tuple[list[int], list[int], float | None]:
+    """Bin counts (with an empty missing bin last) and the KS statistic of two numeric samples
+    without missing values, in NumPy: the same numbers as :func:`quantile_edges`,
+    :func:`numeric_counts` and :func:`ks_statistic`."""
+    ref = numpy.sort(numpy.asarray(present_ref, dtype=float))
+    cur = numpy.sort(numpy.asarray(present_cur, dtype=float))
+    edges = sorted({float(quantile(ref, i / bins)) for i in range(1, bins)}) if ref.size else []
+    cuts = numpy.asarray(edges, dtype=float)
+    slots = len(edges) + 1
+
+    def counts(values: Any) -> list[int]:
+        binned = numpy.bincount(numpy.searchsorted(cuts, values, side="left"), minlength=slots)
+        return [int(count) for count in binned] + [0]
+
+    ks: float | None = None
+    if ref.size and cur.size:
+        grid = numpy.concatenate([ref, cur])
+        gap = numpy.abs(numpy.searchsorted(ref, grid, side="right") / ref.size
+                        - numpy.searchsorted(cur, grid, side="right") / cur.size)
+        ks = float(gap.max())
+    return counts(ref), counts(cur), ks
 
 
 def _category_counts(reference: Sequence[Any], current: Sequence[Any]) -> tuple[list[int], list[int]]:
@@ -340,6 +386,31 @@ def compare_samples(
     return DriftReport(item=item, features=compared, thresholds=thresholds)
 
 
+def read_sample_file(path: Path, default_name: str = "feature") -> dict[str, Any]:
+    """The sample in a ``.npy`` file (one 1-D array: one feature) or a ``.npz`` file (one
+    feature per array name); reading them needs NumPy (the ``stats`` extra)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".npy", ".npz"):
+        raise ValueError(f"ml_drift: {path}: a sample file must be .npy or .npz (or pass the values themselves)")
+    numpy = require_numpy(f"ml_drift: reading {path.name}")
+    if not path.is_file():
+        raise ValueError(f"ml_drift: {path} does not exist (relative paths start at pytest's rootdir)")
+    try:
+        loaded = numpy.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"ml_drift: cannot read {path} as a NumPy file: {exc}") from None
+    if suffix == ".npz":
+        with loaded:
+            arrays = {name: loaded[name] for name in loaded.files}
+    else:
+        arrays = {default_name: loaded}
+    for name, array in arrays.items():
+        if array.ndim != 1:
+            raise ValueError(f"ml_drift: {path}: array {name!r} has shape {array.shape}; save one 1-D array "
+                             "per feature (an .npz file names them)")
+    return {name: array.tolist() for name, array in arrays.items()}
+
+
 def _check_threshold(stat: str, value: Any) -> float | None:
     if value is None:
         return None
@@ -349,6 +420,8 @@ def _check_threshold(stat: str, value: Any) -> float | None:
 
 
 def _samples(side: str, data: Any, default_name: str) -> dict[str, list[Any]]:
+    if isinstance(data, (str, Path)):
+        data = read_sample_file(Path(data), default_name)
     if isinstance(data, Mapping):
         columns = {str(key): data[key] for key in data}
     elif hasattr(data, "columns") and hasattr(data, "__getitem__"):  # a DataFrame-like table
@@ -399,8 +472,11 @@ def _categorical_names(categorical: bool | Iterable[str], features: Sequence[str
 class DriftChecker:
     """The value of the ``ml_drift`` fixture: call it to compare a current sample with a reference."""
 
-    def __init__(self, recorder: MeasurementRecorder) -> None:
+    def __init__(self, recorder: MeasurementRecorder, settings: SettingsSource | None = None,
+                 rootdir: Path | None = None) -> None:
         self._recorder = recorder
+        self._settings = settings
+        self._rootdir = rootdir
 
     def __call__(
         self,
@@ -408,33 +484,65 @@ class DriftChecker:
         current: Any,
         *,
         item: str = "feature-drift",
-        psi: float | None = DEFAULT_THRESHOLDS["psi"],
-        ks: float | None = DEFAULT_THRESHOLDS["ks"],
-        js: float | None = DEFAULT_THRESHOLDS["js"],
-        bins: int = 10,
+        psi: float | None | FromConfig = FROM_CONFIG,
+        ks: float | None | FromConfig = FROM_CONFIG,
+        js: float | None | FromConfig = FROM_CONFIG,
+        bins: int | FromConfig = FROM_CONFIG,
         categorical: bool | Iterable[str] = (),
         features: Iterable[str] | None = None,
         name: str | None = None,
     ) -> DriftReport:
-        """Compare ``current`` with ``reference`` (two sequences, or two mappings feature ->
-        sequence), record the result for ``item`` and fail the test naming every feature whose
-        PSI, KS or JS is over its threshold."""
+        """Compare ``current`` with ``reference`` (two sequences, two mappings feature ->
+        sequence, or ``.npy``/``.npz`` files), record the result for ``item`` and fail the test
+        naming every feature whose PSI, KS or JS is over its threshold. Thresholds and ``bins``
+        not given come from the ``drift`` section of the configuration, else the defaults."""
         __tracebackhide__ = True
-        report = compare_samples(reference, current, item=item, psi=psi, ks=ks, js=js, bins=bins,
-                                 categorical=categorical, features=features, name=name)
+        thresholds, bin_count = self._resolve({"psi": psi, "ks": ks, "js": js}, bins)
+        try:
+            report = compare_samples(self._located(reference), self._located(current), item=item,
+                                     bins=bin_count, categorical=categorical, features=features, name=name,
+                                     **thresholds)
+        except MissingExtraError as exc:
+            pytest.fail(str(exc), pytrace=False)
         self._recorder.record(report.item, report.detail(), report.values(), passed=report.passed)
         if not report.passed:
             pytest.fail(f"ml_drift: {report.detail()}\n{report.table()}", pytrace=False)
         return report
 
+    def _resolve(self, given: dict[str, float | None | FromConfig],
+                 bins: int | FromConfig) -> tuple[dict[str, float | None], int]:
+        """Each threshold and ``bins``: the argument, else the configured value, else the default."""
+        __tracebackhide__ = True
+        configured: dict[str, float | None] = {}
+        configured_bins: int | None = None
+        if self._settings is not None and (bins is FROM_CONFIG or any(v is FROM_CONFIG for v in given.values())):
+            drift = self._settings().require("ml_drift", "drift").drift
+            configured, configured_bins = drift.configured(), drift.bins
+        thresholds: dict[str, float | None] = {}
+        for stat, value in given.items():
+            if isinstance(value, FromConfig):
+                thresholds[stat] = configured[stat] if stat in configured else DEFAULT_THRESHOLDS[stat]
+            else:
+                thresholds[stat] = value
+        if isinstance(bins, FromConfig):
+            return thresholds, configured_bins if configured_bins is not None else DEFAULT_BINS
+        return thresholds, bins
+
+    def _located(self, sample: Any) -> Any:
+        """A relative sample file path taken from pytest's rootdir."""
+        if isinstance(sample, (str, Path)) and not Path(sample).is_absolute() and self._rootdir is not None:
+            return self._rootdir / sample
+        return sample
+
 
 @pytest.fixture
-def ml_drift(ml_record: Recordings) -> DriftChecker:
+def ml_drift(request: pytest.FixtureRequest, ml_record: Recordings,
+             _ml_checklist_settings: SettingsSource) -> DriftChecker:
     """Compare a current sample with a reference one by PSI, KS and Jensen-Shannon distance
     (items 3 ``feature-drift`` and 35 ``prediction-drift``).
 
     ``ml_drift(reference, current, item="feature-drift", psi=0.2, ks=0.1, js=0.1, bins=10,
-    categorical=(), features=None, name=None)``; see docs/helpers/drift.md.
+    categorical=(), features=None, name=None)``; thresholds not given come from the ``drift``
+    section of the configuration; see docs/helpers/drift.md.
     """
-    return DriftChecker(ml_record.recorder("ml_drift"))
-
+    return DriftChecker(ml_record.recorder("ml_drift"), _ml_checklist_settings, request.config.rootpath)

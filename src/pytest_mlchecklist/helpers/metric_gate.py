@@ -19,6 +19,15 @@ Direction and tolerance
     ``value >= threshold - slack``; with lower-is-better when ``value <= threshold + slack``
     (a value exactly at the edge passes despite binary rounding).
 
+Configured gates
+    With neither ``thresholds`` nor ``baseline``, the gates come from the ``metrics`` section of
+    the configuration: ``metrics.gates`` maps each metric to ``min`` (higher is better),
+    ``max`` (lower is better) or only a ``direction``, with an optional absolute ``tolerance``;
+    ``metrics.baseline`` (a path relative to the configuration file) compares every metric
+    named in ``gates`` with the baseline in its direction; ``metrics.rel_tolerance`` applies to
+    all. ``direction``, ``tolerance``, ``rel_tolerance`` and ``only`` given to the call win over
+    the configured ones; ``thresholds=`` or ``baseline=`` replaces the configured gates entirely.
+
 What it records (``performance-regression-gate``)
     Values: each gated metric by name, and its ``<name>_threshold`` / ``<name>_baseline``. The
     detail lists the regressions first, each with how much worse (absolute and percent).
@@ -36,10 +45,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from pytest_mlchecklist.config import MetricsSettings
+    from pytest_mlchecklist.helpers.configured import SettingsSource
     from pytest_mlchecklist.recording import MeasurementRecorder, Recordings
 
 ITEM = "performance-regression-gate"
 DIRECTIONS = ("higher", "lower")
+_NOTHING_TO_COMPARE = ("ml_metric_gate: give thresholds={'auc': 0.85} or baseline='path/to/baseline.json' (or both) "
+                       "to compare the metrics with, or configure metrics.gates in mlchecklist.yaml "
+                       "or [tool.ml-checklist.metrics.gates] of pyproject.toml")
 
 
 def format_number(value: float) -> str:
@@ -126,9 +140,10 @@ class GateResult:
 class MetricGate:
     """The value of the ``ml_metric_gate`` fixture: call it to compare metrics with thresholds."""
 
-    def __init__(self, recorder: MeasurementRecorder, rootdir: Path) -> None:
+    def __init__(self, recorder: MeasurementRecorder, rootdir: Path, settings: SettingsSource | None = None) -> None:
         self._recorder = recorder
         self._rootdir = rootdir
+        self._settings = settings
 
     def __call__(
         self,
@@ -136,18 +151,28 @@ class MetricGate:
         *,
         thresholds: Mapping[str, float] | None = None,
         baseline: Mapping[str, Any] | str | Path | None = None,
-        direction: str | Mapping[str, str] = "higher",
-        tolerance: float | Mapping[str, float] = 0.0,
-        rel_tolerance: float = 0.0,
+        direction: str | Mapping[str, str] | None = None,
+        tolerance: float | Mapping[str, float] | None = None,
+        rel_tolerance: float | None = None,
         only: Sequence[str] | None = None,
     ) -> GateResult:
         """Compare ``metrics`` (a dict or a JSON/YAML file) with ``thresholds`` and/or a
-        ``baseline``, record the comparison for ``performance-regression-gate`` and fail the test
-        naming each metric that regressed and by how much."""
+        ``baseline`` (or, with neither, the configured ``metrics`` gates), record the comparison
+        for ``performance-regression-gate`` and fail the test naming each metric that regressed
+        and by how much."""
         __tracebackhide__ = True
         if thresholds is None and baseline is None:
-            raise ValueError("ml_metric_gate: give thresholds={'auc': 0.85} or baseline='path/to/baseline.json' "
-                             "(or both) to compare the metrics with")
+            gates, config_file = self._configured_gates()
+            thresholds = {name: bound for name, entry in gates.gates.items() if (bound := entry.threshold()) is not None} or None
+            if gates.baseline is not None:
+                baseline = configured_path(gates.baseline, config_file)
+                only = list(gates.gates) if only is None else only
+            direction = {name: entry.better() for name, entry in gates.gates.items()} if direction is None else direction
+            tolerance = {name: entry.tolerance for name, entry in gates.gates.items()} if tolerance is None else tolerance
+            rel_tolerance = gates.rel_tolerance if rel_tolerance is None else rel_tolerance
+        direction = "higher" if direction is None else direction
+        tolerance = 0.0 if tolerance is None else tolerance
+        rel_tolerance = 0.0 if rel_tolerance is None else rel_tolerance
         current, label = self._load(metrics, "metrics")
         bounds: list[tuple[str, str, float]] = []
         if thresholds is not None:
@@ -177,6 +202,18 @@ class MetricGate:
             pytest.fail(f"ml_metric_gate: {result.detail()}")
         return result
 
+    def _configured_gates(self) -> tuple[MetricsSettings, str | None]:
+        """The ``metrics`` section of the configuration and the file it is in; a clear error
+        when it gates nothing."""
+        __tracebackhide__ = True
+        if self._settings is None:
+            raise ValueError(_NOTHING_TO_COMPARE)
+        configured = self._settings()
+        gates = configured.require("ml_metric_gate", "metrics").metrics
+        if not gates.gates:
+            raise ValueError(f"{_NOTHING_TO_COMPARE} ({configured.where()} has no metrics.gates)")
+        return gates, configured.source
+
     def _load(self, source: Mapping[str, Any] | str | Path, role: str) -> tuple[dict[str, float], str]:
         """The numeric metrics of a dict or file, and a label for messages."""
         if isinstance(source, Mapping):
@@ -189,6 +226,14 @@ class MetricGate:
         if not path.is_absolute():
             path = self._rootdir / path
         return flatten_metrics(read_metrics_file(path, shown)), shown
+
+
+def configured_path(path: str, config_file: str | None) -> str:
+    """A path written in the configuration file ``config_file`` (relative to the rootdir, or
+    absolute), taken from that file's folder and given relative to the rootdir when it can be."""
+    if Path(path).is_absolute() or not config_file:
+        return path
+    return (Path(config_file).parent / path).as_posix()
 
 
 def read_metrics_file(path: Path, shown: str | None = None) -> Mapping[str, Any]:
@@ -284,10 +329,12 @@ def _is_finite_number(value: Any) -> bool:
 
 
 @pytest.fixture
-def ml_metric_gate(request: pytest.FixtureRequest, ml_record: Recordings) -> MetricGate:
+def ml_metric_gate(request: pytest.FixtureRequest, ml_record: Recordings,
+                   _ml_checklist_settings: SettingsSource) -> MetricGate:
     """Fail when a model metric regresses below its threshold or baseline (item 21, ``performance-regression-gate``).
 
-    ``ml_metric_gate(metrics, thresholds=None, baseline=None, direction="higher", tolerance=0.0,
-    rel_tolerance=0.0, only=None)``; see docs/helpers/metric-gate.md.
+    ``ml_metric_gate(metrics, thresholds=None, baseline=None, direction=None, tolerance=None,
+    rel_tolerance=None, only=None)``; with neither thresholds nor baseline, the ``metrics``
+    section of the configuration; see docs/helpers/metric-gate.md.
     """
-    return MetricGate(ml_record.recorder("ml_metric_gate"), request.config.rootpath)
+    return MetricGate(ml_record.recorder("ml_metric_gate"), request.config.rootpath, _ml_checklist_settings)
