@@ -6,7 +6,8 @@ Routes:
   limited per client (``security.py``).
 * ``GET /health``: 200 while the model is loaded (the body also says whether the history store
   answers), 503 otherwise; the readiness and liveness probes of ``deploy/k8s/deployment.yaml``.
-* ``GET /metrics``: Prometheus metrics (latency, errors, score distribution, decisions).
+* ``GET /metrics``: Prometheus metrics (latency, errors, score distribution, decisions, sales volume
+  by decision).
 
 Every error is an ``ErrorResponse`` carrying the request id, never a stack trace: 401 without a
 valid key, 422 for a request that breaks the transaction contract, 429 over the rate limit,
@@ -57,6 +58,8 @@ REQUESTS = Counter("fraud_scoring_requests", "Requests answered, by route and st
 SCORES = Histogram("fraud_scoring_score", "Fraud scores returned.",
                    buckets=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0))
 DECISIONS = Counter("fraud_scoring_decisions", "Decisions returned.", ["decision"])
+SALES_AMOUNT = Counter("fraud_scoring_sales_amount", "Amount of the scored authorisations (sales volume), by decision "
+                       "and currency.", ["decision", "currency"])
 INVALID_REQUESTS = Counter("fraud_scoring_invalid_requests", "Requests rejected by the contract, by field.", ["field"])
 HISTORY_ERRORS = Counter("fraud_scoring_history_errors", "Requests not scored because the history store failed.")
 MODEL_INFO = Gauge("fraud_scoring_model_info", "The model version this pod serves (value 1).", ["version"])
@@ -165,6 +168,7 @@ def score(transaction: TransactionRequest, client: str = Depends(authenticated_c
         raise HTTPException(status_code=503, detail=str(exc)) from None
     SCORES.observe(scored.response.score)
     DECISIONS.labels(scored.response.decision).inc()
+    SALES_AMOUNT.labels(scored.response.decision, transaction.currency).inc(transaction.amount)
     prediction_log.info(json.dumps(scored.log_record(client=client, request_id=current_request_id())))
     return scored.response
 
