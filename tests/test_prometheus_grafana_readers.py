@@ -397,3 +397,12 @@ data: {a.json: '[1,2]', b.json: '{"panels": 5, "title": "x"}', c: 5}
     (board,) = found.dashboards
     assert board.title == "(untitled)" and board.empty
     assert [external.source for external in found.external] == ["none", "none"]
+
+
+def test_a_document_whose_kind_is_not_a_string_is_not_a_rule_resource(tmp_path: Path) -> None:
+    """A YAML file with a mapping under ``kind:`` (a schema, a form definition...) is skipped, not a crash."""
+    write(tmp_path, "config/form.yaml", "kind: {type: string}\nspec:\n  groups: []\n")
+    write(tmp_path, "monitoring/ranking.rules.yml", RULES)
+    found = prometheus.rule_files(RepoIndex(tmp_path))
+    assert "config/form.yaml" not in found.files
+    assert "monitoring/ranking.rules.yml" in found.files

@@ -277,7 +277,9 @@ def read_rule_file(index: RepoIndex, path: str) -> RuleFile | None:
 
 
 def _resource_name(document: Any) -> str | None:
-    if not isinstance(document, dict) or document.get("kind") not in _RULE_RESOURCE_KINDS:
+    if not isinstance(document, dict) or not isinstance(document.get("kind"), str):
+        return None
+    if document["kind"] not in _RULE_RESOURCE_KINDS:
         return None
     metadata = document.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
