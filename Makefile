@@ -1,5 +1,6 @@
 # Two entry points, each of which sets everything up on a fresh machine first:
 #   make demo   - run the checklist on example_project/ and write its reports to reports/
+#   make demo-safety-nets - the same repository against the safety-nets catalog
 #   make test   - run the test suite
 # Everything is installed into .venv from the package registry; nothing else is assumed.
 
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TODAY ?=
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo demo-safety-nets test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +23,17 @@ setup: $(STAMP)
 demo: $(STAMP)
 	cd example_project && ../$(BIN)/python -m pytest --ml-checklist \
 		--ml-checklist-json=../reports/example_project.json \
-		--ml-checklist-md=../reports/example_project.md $(if $(TODAY),--ml-checklist-today=$(TODAY))
-	@echo "Reports written to reports/example_project.json and reports/example_project.md"
+		--ml-checklist-md=../reports/example_project.md \
+		--ml-checklist-sarif=../reports/example_project.sarif \
+		--ml-checklist-html=../reports/example_project.html $(if $(TODAY),--ml-checklist-today=$(TODAY))
+	@echo "Reports written to reports/example_project.{json,md,sarif,html}"
+
+demo-safety-nets: $(STAMP)
+	cd example_project && ../$(BIN)/python -m pytest --ml-checklist \
+		--ml-checklist-config=mlchecklist.safety-nets.yaml \
+		--ml-checklist-json=../reports/example_project.safety-nets.json \
+		--ml-checklist-md=../reports/example_project.safety-nets.md $(if $(TODAY),--ml-checklist-today=$(TODAY))
+	@echo "Reports written to reports/example_project.safety-nets.json and reports/example_project.safety-nets.md"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2

@@ -12,7 +12,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError, model_validator
@@ -62,6 +62,87 @@ class SlaSettings(_Model):
     latency_ms: LatencyTargets | None = None
 
 
+FiniteNumber = Annotated[float, Field(allow_inf_nan=False)]
+Fraction01 = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class MetricGateEntry(_Model):
+    """How ``ml_metric_gate`` gates one metric: a floor (``min``: higher is better), a ceiling
+    (``max``: lower is better), or only a ``direction`` for the comparison with the baseline."""
+
+    min: FiniteNumber | None = None
+    max: FiniteNumber | None = None
+    direction: Literal["higher", "lower"] | None = None
+    tolerance: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+
+    @model_validator(mode="after")
+    def _one_direction(self) -> MetricGateEntry:
+        if self.min is not None and self.max is not None:
+            raise ValueError("give min (higher is better) or max (lower is better), not both")
+        if self.min is None and self.max is None and self.direction is None:
+            raise ValueError("give min (higher is better), max (lower is better) or direction (higher|lower)")
+        if self.direction is not None and self.direction != self.better():
+            bound = "min" if self.min is not None else "max"
+            raise ValueError(f"direction {self.direction} contradicts {bound} (min means higher is better, max lower)")
+        return self
+
+    def better(self) -> str:
+        """``"higher"`` or ``"lower"`` (is better)."""
+        if self.min is not None:
+            return "higher"
+        if self.max is not None:
+            return "lower"
+        return self.direction or "higher"
+
+    def threshold(self) -> float | None:
+        """The floor or ceiling, ``None`` when the metric is only compared with the baseline."""
+        return self.min if self.min is not None else self.max
+
+
+class MetricsSettings(_Model):
+    """Metric gates that ``ml_metric_gate`` applies when a test gives no thresholds of its own."""
+
+    gates: dict[str, MetricGateEntry] = Field(default_factory=dict)
+    baseline: str | None = None
+    rel_tolerance: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
+
+    @model_validator(mode="after")
+    def _something_to_compare(self) -> MetricsSettings:
+        if self.baseline is not None and not self.baseline.strip():
+            raise ValueError("baseline must be the path of a JSON or YAML file of the current model's metrics")
+        if self.baseline is not None and not self.baseline.lower().endswith((".json", ".yaml", ".yml")):
+            raise ValueError(f"baseline {self.baseline!r} must be a .json, .yaml or .yml file")
+        if self.baseline is None:
+            orphans = sorted(name for name, entry in self.gates.items() if entry.threshold() is None)
+            if orphans:
+                raise ValueError(f"{', '.join(orphans)}: no min or max, and no baseline to compare with; "
+                                 "give min/max or set metrics.baseline")
+        if self.baseline is not None and not self.gates:
+            raise ValueError("a baseline needs gates naming the metrics to compare and their direction")
+        return self
+
+
+class DriftSettings(_Model):
+    """Drift thresholds for ``ml_drift``: a statistic strictly above its threshold is drift.
+    A key left out keeps the helper's default; ``null`` turns that statistic's check off."""
+
+    psi: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    ks: Fraction01 | None = None
+    js: Fraction01 | None = None
+    bins: Annotated[int, Field(ge=2, le=1000)] | None = None
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> DriftSettings:
+        turned_off = [name for name in ("psi", "ks", "js") if name in self.model_fields_set and getattr(self, name) is None]
+        if len(turned_off) == 3:
+            raise ValueError("psi, ks and js are all null: keep at least one drift statistic")
+        return self
+
+    def configured(self) -> dict[str, float | None]:
+        """The thresholds written in the configuration (``None`` = that check turned off)."""
+        return {name: getattr(self, name) for name in ("psi", "ks", "js") if name in self.model_fields_set}
+
+
 class WaiverEntry(_Model):
     """A recorded decision to ship without an item for now."""
 
@@ -81,6 +162,8 @@ class NotApplicableEntry(_Model):
 class Settings(_Model):
     """Everything a team can configure under ``[tool.ml-checklist]`` or in ``mlchecklist.yaml``."""
 
+    #: A built-in catalog name, an installed extension's catalog name, or a path to a team catalog
+    #: YAML file relative to this file's folder (see engine.build_config and docs/team-catalogs.md).
     catalog: str = "production-ml-51"
     profile: str | list[ItemRef] = "mvp"
     include: list[str] = Field(default_factory=list)
@@ -91,11 +174,15 @@ class Settings(_Model):
     alert_review_max_days: PositiveInt = 180
     evidence: dict[ItemRef, list[str]] = Field(default_factory=dict)
     sla: SlaSettings = Field(default_factory=SlaSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    drift: DriftSettings = Field(default_factory=DriftSettings)
     waivers: list[WaiverEntry] = Field(default_factory=list)
     not_applicable: list[NotApplicableEntry] = Field(default_factory=list)
     strict: bool = False
     max_file_size_kb: PositiveInt = 1024
     max_files: PositiveInt = 250_000
+    #: Monorepo: project folders or globs, each with its own configuration (docs/monorepos.md).
+    projects: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -284,6 +371,8 @@ def _describe_validation_error(error: Any, prefix: str) -> str:
         return f"'{key}' is required"
     if kind.startswith("date") or (loc and loc[-1] == "expires"):
         return f"'{key}': {error['input']!r} is not a valid date; write it as YYYY-MM-DD, e.g. 2027-03-01"
+    if kind == "value_error":  # our own validators: the message says it all, without pydantic's prefix
+        return f"'{key}': {str(error['msg']).removeprefix('Value error, ')}"
     return f"'{key}': {error['msg']} (got {error['input']!r})"
 
 
@@ -302,9 +391,9 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
 def _known_keys(loc: tuple[Any, ...]) -> set[str]:
     model: type[BaseModel] = Settings
     for part in loc:
-        if isinstance(part, int):
-            continue
-        annotation = model.model_fields[str(part)].annotation if str(part) in model.model_fields else None
+        if isinstance(part, int) or str(part) not in model.model_fields:
+            continue  # a list position, or the key of a mapping of models (metrics.gates.<metric>)
+        annotation = model.model_fields[str(part)].annotation
         nested = _model_in(annotation)
         if nested is None:
             return set()
@@ -344,6 +433,10 @@ def unknown_item_message(catalog: Catalog, ref: ItemRef) -> str:
     if text.strip().isdigit():
         numbers = [item.number for item in catalog.items if item.number is not None]
         return f"unknown item number {text} (catalog {catalog.name} numbers its items {min(numbers)}-{max(numbers)})"
+    same = [item for item in catalog.items if text.strip() in item.same_as]
+    if same:
+        return (f"unknown item '{text}' in catalog {catalog.name}: it is a {catalog.reuses} slug; the same "
+                f"safety net here is '{same[0].id}'" + (f" ({same[0].number})" if same[0].number else ""))
     return f"unknown item '{text}'{did_you_mean(text, [item.id for item in catalog.items])}"
 
 
@@ -412,7 +505,13 @@ def resolve_config(
     prefix = f"tool.{PYPROJECT_TABLE}." if loaded.kind == "pyproject" else ""
     problems: list[str] = []
 
-    profile_value: str | list[ItemRef] = profile_override if profile_override is not None else settings.profile
+    profile_value: str | list[ItemRef]
+    if profile_override is not None:
+        profile_value = profile_override
+    elif "profile" in settings.model_fields_set:
+        profile_value = settings.profile
+    else:
+        profile_value = catalog.profile_when_unset
     profile_name, items, locked, owner_required = _resolve_profile(catalog, profile_value, prefix, problems)
 
     declared: dict[str, tuple[str, ...]] = {}
@@ -472,6 +571,24 @@ def resolve_config(
         source_kind=loaded.kind,
         strict=strict_override or settings.strict,
     )
+
+
+#: Profiles that are the name of a built-in catalog: choosing the profile chooses the catalog.
+CATALOG_PROFILES = ("safety-nets",)
+
+
+def choose_catalog(settings: Settings, *, catalog_override: str | None = None,
+                   profile_override: str | None = None) -> str:
+    """The catalog a run evaluates: the command line's, else the configuration's ``catalog``,
+    else the catalog a profile such as ``safety-nets`` names, else ``production-ml-51``."""
+    if catalog_override:
+        return catalog_override
+    if "catalog" in settings.model_fields_set:
+        return settings.catalog
+    profile = profile_override if profile_override is not None else settings.profile
+    if isinstance(profile, str) and profile in CATALOG_PROFILES:
+        return profile
+    return settings.catalog
 
 
 def _resolve_profile(

@@ -8,24 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pytest_mlchecklist.catalog import CatalogItem, load_builtin_catalog
-from pytest_mlchecklist.config import NotApplicable, ResolvedConfig, Waiver, load_settings, resolve_config
+from pytest_mlchecklist.catalog import CatalogItem, load_catalog
+from pytest_mlchecklist.config import NotApplicable, ResolvedConfig, Waiver, choose_catalog, load_settings, resolve_config
 from pytest_mlchecklist.declared import check_declared
 from pytest_mlchecklist.detectors.base import Detector, DetectorContext
 from pytest_mlchecklist.detectors.registry import BUILTIN_DETECTORS
+from pytest_mlchecklist.detectors.declarative import declarative_detectors
 from pytest_mlchecklist.evidence import Evidence
+from pytest_mlchecklist.extensions import Extensions, load_extensions, no_extensions
 from pytest_mlchecklist.repo import RepoIndex
 from pytest_mlchecklist.test_evidence import TestOutcome, outcome_of_function
+
+if TYPE_CHECKING:
+    from pytest_mlchecklist.baseline import BaselineComparison
 
 Status = Literal["met", "unmet", "waived", "not_applicable", "error"]
 VerdictBand = Literal["delay-launch", "launch-with-extra-monitoring", "ready"]
 SCHEMA_VERSION = 1
 TEST_EVIDENCE_CACHE_KEY = "mlchecklist/test-evidence"
+LAST_RESULT_CACHE_KEY = "mlchecklist/last-result"
 
 
 @dataclass
@@ -70,6 +76,10 @@ class ChecklistResult:
     items: list[ItemResult]
     problems: list[str]
     test_run: bool
+    #: The comparison with a baseline file, when one is used (set by the caller; see baseline.py).
+    baseline: BaselineComparison | None = None
+    #: In a monorepo, the project's folder relative to the repository root; ``None`` otherwise.
+    project: str | None = None
 
     @property
     def met(self) -> int:
@@ -118,6 +128,8 @@ class ChecklistResult:
             "counts": {status: len(self.by_status(status)) for status in ("met", "unmet", "waived", "not_applicable", "error")},
             "items": [result.to_json() for result in self.items],
             "problems": list(self.problems),
+            "baseline": None if self.baseline is None else self.baseline.to_json(),
+            **({"project": self.project} if self.project is not None else {}),
         }
 
 
@@ -156,14 +168,20 @@ def evaluate(
     ``test_evidence`` comes from marked tests (and testing helpers); ``marker_waivers`` from
     ``ml_waive`` markers, already validated. ``test_run`` says whether tests ran in this
     evaluation (it changes the wording for items that only a test can meet).
+
+    The declarative rules of the catalog's items and the detectors of the extensions loaded by
+    :func:`build_config` always run beside ``detectors``.
     """
+    extension_detectors = config_extensions(config).detectors(config.catalog)
+    detectors = (*detectors, *declarative_detectors(config.catalog), *extension_detectors)
     profile_ids = {item.id for item in config.items}
+    targets = evidence_targets(config.items)
     found: dict[str, list[Evidence]] = {item_id: [] for item_id in profile_ids}
     crashes: dict[str, list[str]] = {item_id: [] for item_id in profile_ids}
     looked_for: dict[str, list[str]] = {item_id: [] for item_id in profile_ids}
 
     for detector in detectors:
-        relevant = [item_id for item_id in detector.items if item_id in profile_ids]
+        relevant = sorted({target for item_id in detector.items for target in targets.get(item_id, ())})
         if not relevant:
             continue
         for item_id in relevant:
@@ -175,8 +193,8 @@ def evaluate(
                 crashes[item_id].append(f"detector {detector.name} failed: {type(exc).__name__}: {exc}")
             continue
         for piece in evidence:
-            if piece.item in found:
-                found[piece.item].append(with_test_outcome(piece, test_outcomes or {}))
+            for target in targets.get(piece.item, ()):
+                found[target].append(with_test_outcome(_for_item(piece, target), test_outcomes or {}))
 
     detected_items = {item_id for item_id, sources in looked_for.items() if sources}
     for item_id, paths in config.declared.items():
@@ -184,8 +202,8 @@ def evaluate(
             found[item_id].extend(check_declared(index, item_id, paths, verified_by_detector=item_id in detected_items))
 
     for piece in test_evidence:
-        if piece.item in found:
-            found[piece.item].append(piece)
+        for target in targets.get(piece.item, ()):
+            found[target].append(_for_item(piece, target))
 
     waivers = dict(marker_waivers or {})
     waivers.update(config.waivers)  # the configuration file wins over a marker on the same item
@@ -195,6 +213,25 @@ def evaluate(
     ]
     problems = [str(problem) for problem in index.problems]
     return ChecklistResult(root=index.root, config=config, items=results, problems=problems, test_run=test_run)
+
+
+def evidence_targets(items: Iterable[CatalogItem]) -> dict[str, tuple[str, ...]]:
+    """Which items of the profile evidence labelled with an item id counts for.
+
+    Evidence for an item counts for that item; an item that is the same safety net as items of
+    another catalog (``same_as`` in the catalog data, e.g. safety-nets' ``rollback-runbook`` and
+    production-ml-51's ``rollback``) also takes the evidence of those items' detectors and tests.
+    """
+    targets: dict[str, list[str]] = {}
+    for item in items:
+        for source in (item.id, *item.same_as):
+            if item.id not in targets.setdefault(source, []):
+                targets[source].append(item.id)
+    return {source: tuple(ids) for source, ids in targets.items()}
+
+
+def _for_item(piece: Evidence, item_id: str) -> Evidence:
+    return piece if piece.item == item_id else replace(piece, item=item_id)
 
 
 def with_test_outcome(piece: Evidence, outcomes: Mapping[str, TestOutcome]) -> Evidence:
@@ -307,12 +344,35 @@ def build_config(
     today: dt.date | None = None,
     config_file: Path | None = None,
     strict: bool = False,
+    catalog: str | None = None,
+    extensions: Extensions | None = None,
 ) -> ResolvedConfig:
-    """Load and resolve the configuration of the repository at ``root``."""
+    """Load and resolve the configuration of the repository at ``root``.
+
+    ``catalog`` and ``profile`` override the configuration (``--ml-checklist-catalog``...).
+    ``catalog`` may be a built-in name, an extension's catalog or a team catalog file (relative
+    to the configuration file's folder). ``extensions`` are the installed extensions (loaded
+    here when not given); they are kept in the result's ``extra["extensions"]`` so that
+    :func:`evaluate` runs their detectors."""
+    if extensions is None:
+        extensions = load_extensions()
     loaded = load_settings(root, config_file)
-    catalog = load_builtin_catalog(loaded.settings.catalog)
-    return resolve_config(loaded, catalog, today=today or dt.date.today(), profile_override=profile,
-                          strict_override=strict)
+    base_dir = (root / loaded.source).parent if loaded.source is not None else root
+    chosen = load_catalog(choose_catalog(loaded.settings, catalog_override=catalog, profile_override=profile),
+                          root=root, extension_catalogs=extensions.catalogs(), base_dir=base_dir,
+                          requested_by=loaded.source)
+    resolved = resolve_config(loaded, chosen, today=today or dt.date.today(), profile_override=profile,
+                              strict_override=strict)
+    extensions.detectors(chosen)  # ask now, so that a broken extension stops the run before any test
+    resolved.extra["extensions"] = extensions
+    return resolved
+
+
+def config_extensions(config: ResolvedConfig) -> Extensions:
+    """The extensions :func:`build_config` loaded for ``config`` (none for a configuration
+    resolved by hand)."""
+    found = config.extra.get("extensions")
+    return found if isinstance(found, Extensions) else no_extensions()
 
 
 def build_index(root: Path, config: ResolvedConfig) -> RepoIndex:
@@ -334,18 +394,86 @@ def scan(
     today: dt.date | None = None,
     config_file: Path | None = None,
     strict: bool = False,
+    catalog: str | None = None,
 ) -> ChecklistResult:
     """Evaluate a repository without running its tests.
 
     Test evidence recorded by the last ``pytest --ml-checklist`` run in this repository (in
-    pytest's cache folder) is used when it exists.
+    pytest's cache folder) is used when it exists; for a monorepo project's folder, a run at the
+    monorepo root counts too (the newer record is used).
     """
     root = root.resolve()
-    config = build_config(root, profile=profile, today=today, config_file=config_file, strict=strict)
+    config = build_config(root, profile=profile, today=today, config_file=config_file, strict=strict,
+                          catalog=catalog)
     index = build_index(root, config)
-    recorded, waivers, outcomes = load_recorded_test_evidence(root, config)
+    recorded_path = newest_record(root, TEST_EVIDENCE_CACHE_KEY, project_evidence_cache_key)
+    recorded, waivers, outcomes = load_recorded_test_evidence(root, config, path=recorded_path)
     return evaluate(config, index, test_evidence=recorded, marker_waivers=waivers,
                     test_run=bool(recorded or outcomes), test_outcomes=outcomes)
+
+
+def scan_projects(
+    root: Path,
+    *,
+    profile: str | None = None,
+    today: dt.date | None = None,
+    config_file: Path | None = None,
+    strict: bool = False,
+    catalog: str | None = None,
+) -> list[ChecklistResult]:
+    """Evaluate every project of a monorepo (see :mod:`pytest_mlchecklist.projects`), each on
+    its own folder with its own configuration; a single-project repository gives one result,
+    the same as :func:`scan`, whose ``project`` is ``None``.
+
+    Test evidence comes from the last ``pytest --ml-checklist`` run at the repository root
+    (kept per project), else from a run inside the project folder.
+    """
+    from pytest_mlchecklist.projects import load_projects
+
+    root = root.resolve()
+    projects = load_projects(root, profile=profile, today=today, config_file=config_file, strict=strict,
+                             catalog=catalog)
+    if not projects:
+        return [scan(root, profile=profile, today=today, config_file=config_file, strict=strict, catalog=catalog)]
+    results: list[ChecklistResult] = []
+    for project in projects:
+        index = build_index(project.root, project.config)
+        recorded_path = recorded_project_evidence_path(root, project.name)
+        if not recorded_path.is_file():
+            recorded_path = recorded_evidence_path(project.root)
+        recorded, waivers, outcomes = load_recorded_test_evidence(project.root, project.config, path=recorded_path)
+        result = evaluate(project.config, index, test_evidence=recorded, marker_waivers=waivers,
+                          test_run=bool(recorded or outcomes), test_outcomes=outcomes)
+        result.project = project.name
+        results.append(result)
+    return results
+
+
+def project_evidence_cache_key(project: str) -> str:
+    """The pytest cache key under which a monorepo run keeps a project's test evidence."""
+    return f"mlchecklist/projects/{project}/test-evidence"
+
+
+def project_last_result_cache_key(project: str) -> str:
+    """The pytest cache key under which a monorepo run keeps a project's statuses (``ml-checklist list``)."""
+    return f"mlchecklist/projects/{project}/last-result"
+
+
+def newest_record(folder: Path, own_key: str, project_key: Callable[[str], str]) -> Path:
+    """The newest record of a pytest run for ``folder``: the one a run inside the folder keeps
+    under ``own_key``, or the one a monorepo run at a parent folder keeps for it as a project
+    (under ``project_key(name)``). Returns the folder's own path when neither exists."""
+    folder = folder.resolve()
+    own = folder / ".pytest_cache" / "v" / own_key
+    candidates = [own] + [parent / ".pytest_cache" / "v" / project_key(folder.relative_to(parent).as_posix())
+                          for parent in folder.parents]
+    found = [path for path in candidates if path.is_file()]
+    return max(found, key=lambda path: path.stat().st_mtime) if found else own
+
+
+def recorded_project_evidence_path(root: Path, project: str) -> Path:
+    """Where pytest's cache at the repository root keeps the test evidence of one project."""
+    return root / ".pytest_cache" / "v" / project_evidence_cache_key(project)
 
 
 def recorded_evidence_path(root: Path) -> Path:
@@ -353,12 +481,37 @@ def recorded_evidence_path(root: Path) -> Path:
     return root / ".pytest_cache" / "v" / TEST_EVIDENCE_CACHE_KEY
 
 
+def last_result_record(result: ChecklistResult) -> dict[str, Any]:
+    """What a pytest run remembers of its result for ``ml-checklist list``: plain builtins."""
+    return {
+        "date": result.config.today.isoformat(),
+        "catalog": result.config.catalog.name,
+        "profile": result.config.profile,
+        "items": {entry.item.id: entry.status for entry in result.items},
+        "score": {"met": result.met, "applicable": result.applicable, "percent": result.percent},
+        "verdict": result.verdict,
+    }
+
+
+def load_last_result(root: Path) -> dict[str, Any] | None:
+    """The record of the last ``pytest --ml-checklist`` run for ``root``, or ``None`` (bad data is
+    ignored): a run inside ``root``, or a monorepo run at a parent folder, whichever is newer."""
+    path = newest_record(root, LAST_RESULT_CACHE_KEY, project_last_result_cache_key)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("items"), dict):
+        return None
+    return data
+
+
 def load_recorded_test_evidence(
-    root: Path, config: ResolvedConfig
+    root: Path, config: ResolvedConfig, *, path: Path | None = None
 ) -> tuple[list[Evidence], dict[str, Waiver], dict[str, TestOutcome]]:
     """Test evidence, marker waivers and test outcomes saved by the last pytest run, if any
-    (bad data is ignored)."""
-    path = recorded_evidence_path(root)
+    (bad data is ignored); ``path`` names the file when it is not the default one of ``root``."""
+    path = path or recorded_evidence_path(root)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         evidence = [Evidence.from_json(entry["item"], entry["evidence"]) for entry in data.get("evidence", [])]
