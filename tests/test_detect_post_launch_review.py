@@ -163,3 +163,38 @@ def test_a_date_inside_the_agenda_is_not_the_review_date(tmp_path: Path) -> None
     evidence = run_detector(post_launch_review_document, tmp_path)
     assert verdicts(evidence, ITEM) == ["supports"]
     assert "scheduled 2026-11-30" in evidence[0].detail and "4 agenda items" in evidence[0].detail
+
+
+def test_a_follow_up_line_is_not_the_review_date(tmp_path: Path) -> None:
+    # The shape of a launch plan whose review section names a later follow-up before the review's own date.
+    write_dedented(tmp_path, {"docs/launch/ranking-v5.md": LAUNCH_DOC.replace(
+        "    - Date: 2026-11-30, two weeks after launch",
+        "    - Follow-up review: 2027-01-25, once the labels have matured\n"
+        "    - Date: 2026-11-30, two weeks after launch")})
+    evidence = run_detector(post_launch_review_document, tmp_path)
+    assert verdicts(evidence, ITEM) == ["supports"]
+    assert evidence[0].detail.startswith("post-launch review scheduled 2026-11-30, 14 days after launch")
+    assert "2027" not in evidence[0].detail
+
+
+def test_a_next_review_line_without_a_date_field(tmp_path: Path) -> None:
+    write_dedented(tmp_path, {"docs/launch/ranking-v5.md": """
+        # Ranking v5 launch plan
+
+        Launch date: 2026-11-16
+
+        ## Post-launch review
+        Next review: 2027-01-25, with the matured labels.
+        The retro is on 2026-11-30, run by @maya.
+        - CTR and conversion against the control group
+        - p99 latency and error budget burn
+    """})
+    evidence = run_detector(post_launch_review_document, tmp_path)
+    assert verdicts(evidence, ITEM) == ["supports"]
+    assert "scheduled 2026-11-30, 14 days after launch" in evidence[0].detail
+
+
+def test_pre_launch_and_readiness_reviews_are_not_post_launch_reviews(tmp_path: Path) -> None:
+    for heading in ("Pre-launch review", "Launch readiness review"):
+        write_dedented(tmp_path, {"docs/launch/ranking-v5.md": LAUNCH_DOC.replace("## Post-launch review", f"## {heading}")})
+        assert run_detector(post_launch_review_document, tmp_path) == [], heading

@@ -24,6 +24,51 @@ def test_owner_and_launch_window(tmp_path: Path) -> None:
     assert "maria" not in evidence[0].detail
 
 
+LAUNCH_PLAN = """
+    # Launch plan: scorer-2026.11
+
+    Launch date: 2026-11-24
+
+    | What | Value |
+    |---|---|
+    | launch window | 2026-11-24 to 2026-12-10 |
+    | readiness review | run on 2026-11-22 |
+
+    ## Roles
+
+    - Rollback owner: @dokafor (launch DRI), backup @mkowalski.
+    - On call during the launch window: @mkowalski primary in the week of 2026-11-23.
+
+    ## Post-launch review
+
+    - Date: 2026-12-16
+    - Agenda: the A/B decision, and the recall on matured labels (a follow-up on 2027-01-25, once
+      the labels of the launch weeks have matured).
+"""
+
+
+def test_the_window_date_is_the_one_the_window_line_names(tmp_path: Path) -> None:
+    # A later follow-up date under a launch-related heading is not the launch window.
+    write_dedented(tmp_path, {"docs/launch/scorer-2026.11.md": LAUNCH_PLAN})
+    evidence = run_detector(rollback_owner_document, tmp_path)
+    assert verdicts(evidence, ITEM) == ["supports"]
+    assert evidence[0].detail == "rollback owner named for a launch window dated 2026-12-10"
+
+
+def test_a_next_review_date_is_not_a_launch_window(tmp_path: Path) -> None:
+    # Only a follow-up date near the launch words: the owner is named, but no window is given.
+    write_dedented(tmp_path, {"docs/launch/scorer.md": """
+        # Scorer launch
+
+        - Rollback owner: @dokafor
+        - Next review of the launch: 2027-01-25
+        - Release follow-up on 2027-02-01
+    """})
+    evidence = run_detector(rollback_owner_document, tmp_path)
+    assert verdicts(evidence, ITEM) == ["partial"]
+    assert "no launch window" in evidence[0].detail and "2027" not in evidence[0].detail
+
+
 def test_roles_table_and_pagerduty_schedule(tmp_path: Path) -> None:
     write_dedented(tmp_path, {"docs/launch.md": """
         # Launch roles

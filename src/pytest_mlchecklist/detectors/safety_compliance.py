@@ -968,8 +968,10 @@ def _response_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[st
         if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a quoted annotation
             names.append(node.value)
             continue
-        names.extend(name for child in ast.walk(node) if isinstance(child, (ast.Name, ast.Attribute))
-                     and (name := dotted_name(child)))
+        for child in ast.walk(node):
+            name = dotted_name(child) if isinstance(child, (ast.Name, ast.Attribute)) else None
+            if name:
+                names.append(name)
     return list(dict.fromkeys(names))
 
 

@@ -21,7 +21,6 @@ __all__ = [
     "FOLLOW_UP",
     "Dated",
     "all_dates",
-    "before_follow_up",
     "candidate_documents",
     "count_phrase",
     "dated_lines",
@@ -31,6 +30,7 @@ __all__ = [
     "review_age_problem",
     "section_lines",
     "sections_matching",
+    "without_follow_ups",
 ]
 
 #: A line about a later follow-up (``Follow-up on 2027-01-25``, ``Next review: ...``): its date is not the date of
@@ -132,11 +132,13 @@ def dated_lines(lines: list[tuple[int, str]], label: re.Pattern[str], *, window:
     return found
 
 
-def before_follow_up(text: str) -> str:
-    """``text`` up to its first mention of a follow-up (all of it when there is none): the dates
-    after ``follow-up on`` / ``Next review:`` belong to a later event."""
-    match = FOLLOW_UP.search(text)
-    return text[: match.start()] if match else text
+_FOLLOW_UP_CLAUSE = re.compile(rf"(?:{FOLLOW_UP.pattern})[^.;)\n]*", re.IGNORECASE)
+
+
+def without_follow_ups(text: str) -> str:
+    """``text`` without its follow-up clauses (from ``follow-up on`` / ``Next review:`` to the end of
+    the sentence, clause or parenthesis): the dates there belong to a later event."""
+    return _FOLLOW_UP_CLAUSE.sub(" ", text)
 
 
 def all_dates(lines: list[tuple[int, str]]) -> list[DateMention]:

@@ -60,7 +60,8 @@ Every decision comes from parsed content (YAML/JSON structures, Markdown section
     with an @handle, an e-mail address or a person's name (placeholders such as TBD or
     ``<name>`` do not count), and in the same document a launch window (a line or section
     about the launch / release / rollout window or date, or the on-call period, with an ISO
-    date not older than ``review_max_days``) or a link to an on-call schedule (PagerDuty,
+    date not older than ``review_max_days``; lines naming the window preferred, follow-up dates
+    never counted) or a link to an on-call schedule (PagerDuty,
     Opsgenie...), or, when the document says the owner is on call, an on-call rotation config
     with members in the repository (as the ``on-call`` detectors read it). Both: **supports**;
     owner without window: **partial**; an owner field without a named owner: **partial**; a
@@ -89,7 +90,7 @@ from pytest_mlchecklist.detectors.monitoring import Responders, on_call_schedule
 from pytest_mlchecklist.detectors.prometheus import HELM_PLACEHOLDER, line_of_mapping, yaml_with_lines
 from pytest_mlchecklist.detectors.python_code import repository_modules
 from pytest_mlchecklist.detectors.runbooks import iso_dates, plain_title
-from pytest_mlchecklist.detectors.safety_documents import before_follow_up
+from pytest_mlchecklist.detectors.safety_documents import without_follow_ups
 from pytest_mlchecklist.evidence import Evidence
 from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownSection, is_substantive
 
@@ -898,7 +899,7 @@ def _window_dates(ctx: DetectorContext, path: str, document: MarkdownDocument) -
     found: list[tuple[int, Any, bool]] = []
 
     def add(line: int, text: str, named: bool) -> None:
-        kept = before_follow_up(text)
+        kept = without_follow_ups(text)
         found.extend((line, mention.value, named or bool(_WINDOW_NAMED.search(kept)))
                      for mention in iso_dates(kept, line) if mention.value is not None)
 

@@ -4,7 +4,8 @@ content (CI pipelines through :mod:`.ci_workflows`, Kubernetes YAML, Markdown by
 
 ``deployment-automation``
     ``deploy-pipeline``: a CI step (GitHub Actions, GitLab CI; ``make`` targets followed) that
-    deploys: ``kubectl apply|replace|set image|rollout restart`` (not ``--dry-run``),
+    deploys (global options before the verb skipped: ``kubectl -n NS apply``):
+    ``kubectl apply|replace|set image|rollout restart`` (not ``--dry-run``),
     ``helm upgrade|install``, ``helmfile apply|sync``, ``argocd app sync``, ``terraform|tofu apply``,
     ``pulumi up``, ``gcloud ... deploy``, ``aws sagemaker create-endpoint|update-endpoint``,
     ``aws ecs update-service``, ``az ml online-deployment create|update``, ``sam|cdk|serverless
@@ -35,9 +36,10 @@ content (CI pipelines through :mod:`.ci_workflows`, Kubernetes YAML, Markdown by
 
 ``post-launch-review``
     ``post-launch-review-document``: a Markdown section about the post-launch review /
-    retrospective (not post-launch *monitoring*) with a dated review entry, an owner and an agenda or metrics to review (at
-    least two list items), in a document that gives the launch date; the review must fall after
-    the launch. A past review with notes (a notes / findings / outcome / action items
+    retrospective (not post-launch *monitoring*, nor a pre-launch / launch-readiness review) with a
+    dated review entry (the ``Date:`` line; follow-up dates are never the review date), an owner
+    and an agenda or metrics to review (at least two list items), in a document that gives the
+    launch date; the review must fall after the launch. A past review with notes (a notes / findings / outcome / action items
     sub-section with content) counts on its own. A section that never dates the review, a review
     dated before launch, or a missing owner / agenda: ``partial``.
     ``post-launch-review-schedule``: YAML/JSON (a calendar or ops file) with a mapping for the
@@ -71,6 +73,7 @@ from pytest_mlchecklist.detectors.safety_documents import (
     review_age_problem,
     section_lines,
     sections_matching,
+    without_follow_ups,
 )
 from pytest_mlchecklist.evidence import Evidence
 from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownSection
@@ -496,6 +499,18 @@ _LAUNCH_LINE = re.compile(
     re.IGNORECASE,
 )
 _REVIEW_DATE_LABEL = re.compile(r"\bdate\b|scheduled|\bwhen\b|\bheld\b|\bretro|\breview|calendar|meeting", re.IGNORECASE)
+#: A field line giving the review's own date (``- Date: 2026-12-16``, ``Scheduled for 2026-12-16``, ``Held on ...``).
+_DATE_FIELD = re.compile(r"^\W*(?:(?:review|retro\w*|meeting)\s+)?(?:date|when|scheduled(?:\s+(?:for|on))?|held(?:\s+on)?)\b",
+                         re.IGNORECASE)
+#: Reviews held before launch (pre-launch, launch-readiness, go/no-go): not a post-launch review.
+_PRE_LAUNCH = re.compile(r"pre[\s-]?launch|pre[\s-]?release|launch[\s-]+readiness|readiness\s+review|go\s*/\s*no[\s-]?go|"
+                         r"pre[\s-]?mortem", re.IGNORECASE)
+_EXPLICITLY_POST = (r"post[\s-]?launch\s+(?:review|retro\w*|check[\s-]?in|debrief)|"
+                    r"post[\s-]?(?:release|implementation|deployment)\s+review|\bpir\b")
+#: A review heading read as a post-launch review: explicitly post-launch, or a retrospective / launch review whose
+#: heading does not say it is held before launch ("Pre-launch review", "Launch readiness review").
+_POST_LAUNCH_HEADING = re.compile(rf"{_EXPLICITLY_POST}|^(?!.*(?:{_PRE_LAUNCH.pattern})).*(?:{_RETRO_HEADING.pattern})",
+                                  re.IGNORECASE | re.DOTALL)
 _FIELD_LINE = re.compile(r"^\W*(?:date|when|owner|facilitator|organi[sz]er|host|notes?|scheduled(?:\s+for)?)\s*[:\-–]", re.IGNORECASE)
 _OWNER_LINE = re.compile(r"\b(?:owner|facilitator|organi[sz]er|host|led\s+by|run\s+by|driver)\b", re.IGNORECASE)
 
@@ -527,7 +542,10 @@ def _judge_retro(ctx: DetectorContext, path: str, document: MarkdownDocument, se
         return 0, ctx.partial(RETRO, "post-launch review heading with nothing under it", **where)
     subtree = document.subtree(section)
     own_lines = [(line, text) for line, text in lines if not _LAUNCH_LINE.match(text)]
-    dates = [Dated(mention.value, mention.text, mention.line) for mention in all_dates(own_lines) if mention.value is not None]
+    # Dates after "follow-up" / "Next review" belong to a later event; they stand in only when nothing else is dated.
+    current = [(line, without_follow_ups(text)) for line, text in own_lines]
+    dates = [Dated(mention.value, mention.text, mention.line) for mention in all_dates(current) if mention.value is not None] or \
+        [Dated(mention.value, mention.text, mention.line) for mention in all_dates(own_lines) if mention.value is not None]
     notes = any(_NOTES_HEADING.search(plain_title(nested.title)) and not nested.is_empty() for nested in subtree[1:])
     owners = [person for _, text in lines for person in people(text)]
     owner_named = bool(owners) or any(_OWNER_LINE.search(text) and len(text.split()) >= 3 for _, text in lines)
@@ -539,10 +557,14 @@ def _judge_retro(ctx: DetectorContext, path: str, document: MarkdownDocument, se
     if not dates:
         return 1, ctx.partial(RETRO, "post-launch review is mentioned but never dated; put it in the calendar and write "
                               "the date (YYYY-MM-DD)", **where)
+    fields = [Dated(mention.value, mention.text, mention.line)
+              for mention in dated_lines([(line, text) for line, text in current if _DATE_FIELD.match(text)],
+                                         _REVIEW_DATE_LABEL, window=30) if mention.value is not None]
     labelled = [Dated(mention.value, mention.text, mention.line)
-                for mention in dated_lines(own_lines, _REVIEW_DATE_LABEL, window=30) if mention.value is not None]
-    # The date written as the review's date ("Date: ...", "Retro on ...") wins over dates in the agenda.
-    review = min(labelled, key=lambda dated: dated.line) if labelled else max(dates, key=lambda dated: dated.value)
+                for mention in dated_lines(current, _REVIEW_DATE_LABEL, window=30) if mention.value is not None]
+    # The date written as the review's date ("Date: ...", then "Retro on ...") wins over dates in the agenda.
+    review = min(fields or labelled, key=lambda dated: dated.line) if fields or labelled else \
+        max(dates, key=lambda dated: dated.value)
     if review.value <= ctx.today and notes:
         return 10, ctx.supports(RETRO, f"post-launch review held {review.text} with notes", **where)
     missing: list[str] = []
@@ -577,7 +599,7 @@ def post_launch_review_document(ctx: DetectorContext) -> Iterator[Evidence]:
         if document is None:
             yield ctx.unreadable(RETRO, path)
             continue
-        judged = [_judge_retro(ctx, path, document, section) for section in sections_matching(document, _RETRO_HEADING)]
+        judged = [_judge_retro(ctx, path, document, section) for section in sections_matching(document, _POST_LAUNCH_HEADING)]
         if judged:
             yield max(judged, key=lambda pair: pair[0])[1]
 
