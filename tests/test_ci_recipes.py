@@ -76,7 +76,7 @@ def run(pytester: pytest.Pytester, argv: list[str], today: str = TODAY) -> tuple
     """Run one recipe command in the example copy; returns its exit code and output."""
     if argv[0] == "pytest":
         result = pytester.runpytest_subprocess(*argv[1:], f"--ml-checklist-today={today}")
-        return int(result.ret), result.stdout.str()[-4000:] + result.stderr.str()[-2000:]
+        return int(result.ret), result.stdout.str() + result.stderr.str()
     return cli.main([*argv[1:], "--today", today]), ""
 
 
@@ -84,7 +84,7 @@ def run_all(pytester: pytest.Pytester, argvs: list[list[str]]) -> None:
     assert argvs, "a recipe without any command to run"
     for argv in argvs:
         code, output = run(pytester, argv)
-        assert code == 0, (shlex.join(argv), output)
+        assert code == 0, (shlex.join(argv), output[-6000:])
 
 
 # ---------------------------------------------------------------------- every page
