@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import write_dedented as write
+from project_support import RUNBOOK
 
 from pytest_mlchecklist import cli
 from pytest_mlchecklist.errors import ChecklistError, ConfigError
@@ -17,25 +18,6 @@ TODAY = "--ml-checklist-today=2026-11-22"
 DAY = dt.date(2026, 11, 22)
 RUNNER_MODES = [pytest.param([], id="no-xdist-args"), pytest.param(["-p", "no:xdist"], id="xdist-disabled"),
                 pytest.param(["-n", "2"], id="xdist-n2")]
-
-RUNBOOK = """\
-# Rollback
-
-## Rollback procedure
-1. Freeze deploys in the release channel.
-2. Run `helm rollback scorer 0` to return to the previous release.
-3. Watch the error-rate dashboard for ten minutes.
-
-Last rehearsed: 2026-10-02
-"""
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    """Write dedented files under ``root``."""
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
 
 
 def make_monorepo(root: Path, *, batch_test_passes: bool = False) -> None:

@@ -4,35 +4,16 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import write_dedented as write
+from project_support import RUNBOOK, RUNNER_MODES
 
 from pytest_mlchecklist import cli
 
 TODAY = "--ml-checklist-today=2026-11-22"
 DAY = "2026-11-22"
-RUNNER_MODES = [pytest.param([], id="no-xdist"), pytest.param(["-n", "2"], id="xdist-n2")]
-
-RUNBOOK = """\
-# Rollback
-
-## Rollback procedure
-1. Freeze deploys in the release channel.
-2. Run `helm rollback scorer 0` to return to the previous release.
-3. Watch the error-rate dashboard for ten minutes.
-
-Last rehearsed: 2026-10-02
-"""
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    """Write dedented files under ``root``."""
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
 
 
 def make_monorepo(root: Path) -> None:

@@ -7,22 +7,11 @@ import json
 import textwrap
 
 import pytest
+from project_support import RUNBOOK, RUNNER_MODES
 
 TODAY = "--ml-checklist-today=2026-11-22"
 BASELINE = "--ml-checklist-baseline=.mlchecklist-baseline"
 UPDATE = "--ml-checklist-baseline-update"
-RUNNER_MODES = [pytest.param([], id="no-xdist"), pytest.param(["-n", "2"], id="xdist-n2")]
-
-RUNBOOK = """\
-# Rollback
-
-## Rollback procedure
-1. Freeze deploys in the release channel.
-2. Run `helm rollback scorer 0` to return to the previous release.
-3. Watch the error-rate dashboard for ten minutes.
-
-Last rehearsed: 2026-10-02
-"""
 
 CONFIG = """\
 profile: [rollback, training-serving-skew, load-testing, on-call]

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from report_support import RUNBOOK, make_report_project
 
 from pytest_mlchecklist import cli
 from pytest_mlchecklist.engine import ChecklistResult, scan
@@ -19,16 +20,6 @@ from pytest_mlchecklist.reports.html import render_html
 
 TODAY = dt.date(2026, 11, 22)
 HOSTILE = "<script>alert('owned')</script><img src=https://evil.example/x.png>"
-RUNBOOK = """\
-# Model rollback
-
-## Rollback steps
-1. Pause the training pipeline so that no new model is promoted.
-2. Run `kubectl rollout undo deployment/scorer` to return to the previous version.
-3. Confirm the previous model version on the /health endpoint.
-
-Last rehearsed: 2026-09-30
-"""
 CONFIG = f"""\
 profile: mature
 waivers:
@@ -50,12 +41,7 @@ EXTERNAL = re.compile(r"""(?:\b(?:src|href|xlink:href)\s*=\s*["']?\s*(?:[a-z][a-
 
 
 def make_project(root: Path) -> Path:
-    (root / "docs").mkdir(parents=True, exist_ok=True)
-    (root / "mlchecklist.yaml").write_text(CONFIG)
-    (root / "docs" / "rollback.md").write_text(RUNBOOK)
-    (root / "deploy").mkdir(exist_ok=True)
-    (root / "deploy" / "deployment.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nspec: [unclosed\n")
-    return root
+    return make_report_project(root, CONFIG)
 
 
 class PageParser(HTMLParser):

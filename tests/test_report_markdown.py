@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from report_support import make_report_project
 
 from pytest_mlchecklist import cli
 from pytest_mlchecklist.engine import ChecklistResult, scan
@@ -16,16 +17,6 @@ from pytest_mlchecklist.evidence import Evidence
 from pytest_mlchecklist.reports.markdown import GITHUB_COMMENT_LIMIT, render_markdown, render_markdown_many
 
 TODAY = dt.date(2026, 11, 22)
-RUNBOOK = """\
-# Model rollback
-
-## Rollback steps
-1. Pause the training pipeline so that no new model is promoted.
-2. Run `kubectl rollout undo deployment/scorer` to return to the previous version.
-3. Confirm the previous model version on the /health endpoint.
-
-Last rehearsed: 2026-09-30
-"""
 CONFIG = """\
 profile: [rollback, on-call, load-testing, horizontal-scaling, resource-limits]
 waivers:
@@ -40,12 +31,7 @@ not_applicable:
 
 
 def make_project(root: Path, config: str = CONFIG) -> Path:
-    (root / "docs").mkdir(parents=True, exist_ok=True)
-    (root / "mlchecklist.yaml").write_text(config)
-    (root / "docs" / "rollback.md").write_text(RUNBOOK)
-    (root / "deploy").mkdir(exist_ok=True)
-    (root / "deploy" / "deployment.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nspec: [unclosed\n")
-    return root
+    return make_report_project(root, config)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from report_support import make_report_project
 
 from pytest_mlchecklist import cli
 from pytest_mlchecklist.engine import ChecklistResult, scan
@@ -19,16 +20,6 @@ from pytest_mlchecklist.reports.sarif import FINGERPRINT_KEY, most_relevant_file
 
 TODAY = dt.date(2026, 11, 22)
 SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
-RUNBOOK = """\
-# Model rollback
-
-## Rollback steps
-1. Pause the training pipeline so that no new model is promoted.
-2. Run `kubectl rollout undo deployment/scorer` to return to the previous version.
-3. Confirm the previous model version on the /health endpoint.
-
-Last rehearsed: 2026-09-30
-"""
 CONFIG = """\
 profile: [rollback, on-call, load-testing, horizontal-scaling, resource-limits]
 waivers:
@@ -49,12 +40,7 @@ not_applicable:
 def make_project(root: Path) -> Path:
     """A project with one item of each kind: met (with an unused waiver), unmet, waived,
     not applicable, and error (an unparsable manifest)."""
-    (root / "docs").mkdir(parents=True, exist_ok=True)
-    (root / "mlchecklist.yaml").write_text(CONFIG)
-    (root / "docs" / "rollback.md").write_text(RUNBOOK)
-    (root / "deploy").mkdir(exist_ok=True)
-    (root / "deploy" / "deployment.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nspec: [unclosed\n")
-    return root
+    return make_report_project(root, CONFIG)
 
 
 def validate(log: dict[str, Any]) -> None:

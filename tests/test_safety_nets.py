@@ -194,17 +194,23 @@ def test_a_production_ml_51_slug_points_to_the_same_safety_net(pytester: pytest.
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
+def _golden_suite_project(pytester: pytest.Pytester, slug: str, test_name: str) -> None:
+    """A repository gated on ``golden-test-suite`` of safety-nets, whose only test (``test_golden.py::test_name``)
+    passes and is marked ``slug``."""
+    pytester.path.joinpath("mlchecklist.yaml").write_text("catalog: safety-nets\nprofile: [golden-test-suite]\n")
+    pytester.makepyfile(test_golden=textwrap.dedent(f"""
+        import pytest
+
+        @pytest.mark.ml_checklist({slug!r})
+        def {test_name}():
+            assert True
+    """))
+
+
 def test_tests_marked_with_production_ml_51_slugs_count_under_safety_nets(pytester: pytest.Pytester) -> None:
     """One set of markers serves both catalogs: a test marked for ``edge-case-tests`` (24 of the 51)
     meets ``golden-test-suite``, the same safety net, and is not a marker problem."""
-    pytester.path.joinpath("mlchecklist.yaml").write_text("catalog: safety-nets\nprofile: [golden-test-suite]\n")
-    pytester.makepyfile(test_golden=textwrap.dedent("""
-        import pytest
-
-        @pytest.mark.ml_checklist("edge-case-tests")
-        def test_curated_examples_keep_their_answers():
-            assert True
-    """))
+    _golden_suite_project(pytester, "edge-case-tests", "test_curated_examples_keep_their_answers")
     result = pytester.runpytest("--ml-checklist", TODAY, "--ml-checklist-json=report.json", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
     item = json.loads(pytester.path.joinpath("report.json").read_text())["items"][0]
@@ -213,14 +219,7 @@ def test_tests_marked_with_production_ml_51_slugs_count_under_safety_nets(pytest
 
 
 def test_a_slug_of_no_catalog_is_still_a_marker_problem(pytester: pytest.Pytester) -> None:
-    pytester.path.joinpath("mlchecklist.yaml").write_text("catalog: safety-nets\nprofile: [golden-test-suite]\n")
-    pytester.makepyfile(test_golden=textwrap.dedent("""
-        import pytest
-
-        @pytest.mark.ml_checklist("golden-tests")
-        def test_curated():
-            assert True
-    """))
+    _golden_suite_project(pytester, "golden-tests", "test_curated")
     result = pytester.runpytest("--ml-checklist", TODAY, "-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["*unknown item 'golden-tests'*did you mean*golden-test-suite*"])
     result.assert_outcomes(errors=1, failed=1)
@@ -229,14 +228,7 @@ def test_a_slug_of_no_catalog_is_still_a_marker_problem(pytester: pytest.Pyteste
 def test_a_production_ml_51_slug_without_a_twin_is_accepted_and_counts_for_nothing(pytester: pytest.Pytester) -> None:
     """A suite marked for production-ml-51 also runs under safety-nets: ``idempotent-pipeline`` has no
     safety-nets twin, so its test is no marker problem and meets nothing here."""
-    pytester.path.joinpath("mlchecklist.yaml").write_text("catalog: safety-nets\nprofile: [golden-test-suite]\n")
-    pytester.makepyfile(test_pipeline=textwrap.dedent("""
-        import pytest
-
-        @pytest.mark.ml_checklist("idempotent-pipeline")
-        def test_rerun_gives_the_same_bytes():
-            assert True
-    """))
+    _golden_suite_project(pytester, "idempotent-pipeline", "test_rerun_gives_the_same_bytes")
     result = pytester.runpytest("--ml-checklist", TODAY, "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
     assert "marker problem" not in result.stdout.str()

@@ -339,16 +339,25 @@ def acme_catalog() -> str:
     return team_catalog(items)
 
 
-def test_yaml_alone_adds_items_to_a_pytest_run(pytester: pytest.Pytester) -> None:
-    write_repo(pytester.path, acme_catalog())
-    write_dedented(pytester.path, {"docs/model-registry.md": GOOD_REGISTRY})
-    pytester.makepyfile(test_fairness="""
-        import pytest
+#: A test module whose test marked ``fairness-review`` passes.
+PASSING_FAIRNESS_TEST = """
+    import pytest
 
-        @pytest.mark.ml_checklist("fairness-review")
-        def test_groups_are_within_two_points():
-            assert abs(0.91 - 0.90) < 0.02
-    """)
+    @pytest.mark.ml_checklist("fairness-review")
+    def test_groups_are_within_two_points():
+        assert abs(0.91 - 0.90) < 0.02
+"""
+
+
+def write_acme_project(root: Path) -> None:
+    """The acme team catalog in use, with a model-registry document that meets its rule."""
+    write_repo(root, acme_catalog())
+    write_dedented(root, {"docs/model-registry.md": GOOD_REGISTRY})
+
+
+def test_yaml_alone_adds_items_to_a_pytest_run(pytester: pytest.Pytester) -> None:
+    write_acme_project(pytester.path)
+    pytester.makepyfile(test_fairness=PASSING_FAIRNESS_TEST)
     result = pytester.runpytest("--ml-checklist", TODAY_OPTION, "--ml-checklist-json=report.json", "-v")
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(["*mlchecklist.yaml::model-registry PASSED*", "*mlchecklist.yaml::fairness-review PASSED*",
@@ -359,18 +368,11 @@ def test_yaml_alone_adds_items_to_a_pytest_run(pytester: pytest.Pytester) -> Non
 
 
 def test_team_items_give_the_same_verdicts_under_xdist(pytester: pytest.Pytester) -> None:
-    write_repo(pytester.path, acme_catalog())
-    write_dedented(pytester.path, {"docs/model-registry.md": GOOD_REGISTRY})
-    pytester.makepyfile(test_fairness="""
-        import pytest
-
-        @pytest.mark.ml_checklist("fairness-review")
-        def test_groups_are_within_two_points():
-            assert abs(0.91 - 0.90) < 0.02
-
-        def test_other():
-            pass
-    """)
+    write_acme_project(pytester.path)
+    pytester.makepyfile(test_fairness=PASSING_FAIRNESS_TEST + """
+    def test_other():
+        pass
+""")
     result = pytester.runpytest_subprocess("--ml-checklist", TODAY_OPTION, "-n", "2", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(["*catalog acme-ml, profile custom*"])
@@ -391,8 +393,7 @@ def test_a_failing_marked_test_and_a_missing_file_fail_the_team_items(pytester: 
 
 
 def test_scan_uses_the_team_catalog(pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str]) -> None:
-    write_repo(pytester.path, acme_catalog())
-    write_dedented(pytester.path, {"docs/model-registry.md": GOOD_REGISTRY})
+    write_acme_project(pytester.path)
     code = cli.main(["scan", str(pytester.path), "--format", "json", "--today", TODAY.isoformat()])
     report = json.loads(capsys.readouterr().out)
     statuses = {entry["id"]: entry["status"] for entry in report["items"]}

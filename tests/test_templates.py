@@ -211,3 +211,21 @@ def test_a_filled_dashboard_beside_an_unfilled_one_is_one_audience_only(tmp_path
     assert statuses["data-quality-dashboards"].status == "met"
     assert statuses["stakeholder-dashboards"].status == "unmet"
     assert "no platform or business dashboard" in statuses["stakeholder-dashboards"].message
+
+
+def test_an_unfilled_template_is_named_only_under_the_items_it_is_for(tmp_path: Path) -> None:
+    """The on-call and incident templates are Markdown runbooks too; the rollback detector reads
+    them, but the rollback message names only the rollback template (its marker line says which
+    item it is for)."""
+    (tmp_path / "mlchecklist.yaml").write_text("profile: [rollback, on-call, incident-response]\n")
+    for spec in SPECS:
+        if spec.path.startswith("docs/runbooks/"):
+            target = tmp_path / spec.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(template_text(spec), encoding="utf-8")
+    result = scan(tmp_path, today=TODAY)
+    messages = {entry.item.id: entry.message for entry in result.items}
+    assert result.by_status("met") == []
+    assert "docs/runbooks/rollback.md is an unfilled template" in messages["rollback"]
+    assert "on-call.md" not in messages["rollback"] and "incident-response.md" not in messages["rollback"]
+    assert "docs/runbooks/on-call.md is an unfilled template" in messages["on-call"]

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError, model_validator
 
 from pytest_mlchecklist.catalog.models import Catalog, CatalogItem
+from pytest_mlchecklist.catalog.validation import format_loc, is_union_branch, known_keys
 from pytest_mlchecklist.errors import ConfigError, did_you_mean
 
 if sys.version_info >= (3, 11):
@@ -361,11 +362,11 @@ def validate_settings(raw: dict[str, Any], *, source: str) -> Settings:
 
 
 def _describe_validation_error(error: Any, prefix: str) -> str:
-    loc = tuple(part for part in error["loc"] if not _is_union_branch(part))
-    key = prefix + _format_loc(loc)
+    loc = tuple(part for part in error["loc"] if not is_union_branch(part))
+    key = prefix + format_loc(loc)
     kind = error["type"]
     if kind == "extra_forbidden":
-        known = _known_keys(loc[:-1])
+        known = known_keys(Settings, loc[:-1])
         return f"unknown key '{key}'{did_you_mean(str(loc[-1]), known)} (known keys here: {', '.join(sorted(known))})"
     if kind == "missing":
         return f"'{key}' is required"
@@ -374,41 +375,6 @@ def _describe_validation_error(error: Any, prefix: str) -> str:
     if kind == "value_error":  # our own validators: the message says it all, without pydantic's prefix
         return f"'{key}': {str(error['msg']).removeprefix('Value error, ')}"
     return f"'{key}': {error['msg']} (got {error['input']!r})"
-
-
-def _is_union_branch(part: Any) -> bool:
-    # pydantic adds the union branch name ("str", "list[union[int,str]]", "int") to locations.
-    return isinstance(part, str) and (part in {"str", "int"} or part.startswith(("list[", "union[", "dict[", "function-")))
-
-
-def _format_loc(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _known_keys(loc: tuple[Any, ...]) -> set[str]:
-    model: type[BaseModel] = Settings
-    for part in loc:
-        if isinstance(part, int) or str(part) not in model.model_fields:
-            continue  # a list position, or the key of a mapping of models (metrics.gates.<metric>)
-        annotation = model.model_fields[str(part)].annotation
-        nested = _model_in(annotation)
-        if nested is None:
-            return set()
-        model = nested
-    return set(model.model_fields)
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in getattr(annotation, "__args__", ()):
-        found = _model_in(argument)
-        if found is not None:
-            return found
-    return None
 
 
 def _dedupe(problems: list[str]) -> list[str]:

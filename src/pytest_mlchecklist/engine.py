@@ -194,7 +194,8 @@ def evaluate(
             continue
         for piece in evidence:
             for target in targets.get(piece.item, ()):
-                found[target].append(with_test_outcome(_for_item(piece, target), test_outcomes or {}))
+                if not _template_of_another_item(index, piece, target):
+                    found[target].append(with_test_outcome(_for_item(piece, target), test_outcomes or {}))
 
     detected_items = {item_id for item_id, sources in looked_for.items() if sources}
     for item_id, paths in config.declared.items():
@@ -228,6 +229,15 @@ def evidence_targets(items: Iterable[CatalogItem]) -> dict[str, tuple[str, ...]]
             if item.id not in targets.setdefault(source, []):
                 targets[source].append(item.id)
     return {source: tuple(ids) for source, ids in targets.items()}
+
+
+def _template_of_another_item(index: RepoIndex, piece: Evidence, item_id: str) -> bool:
+    """An unfilled template written for other items (its marker line names them) says nothing
+    about ``item_id``: a rollback message need not list the on-call template."""
+    if piece.path is None or not index.is_template(piece.path):
+        return False
+    named = index.template_items(piece.path)
+    return bool(named) and item_id not in named and piece.item not in named
 
 
 def _for_item(piece: Evidence, item_id: str) -> Evidence:

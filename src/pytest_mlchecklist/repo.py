@@ -75,6 +75,8 @@ _HELM_EXPRESSION = re.compile(r"(?<!\$)\{\{-?.*?-?\}\}", re.DOTALL)
 #: nobody has filled in yet: a Markdown or YAML comment, or a JSON ``"description"`` string.
 TEMPLATE_MARKER = "ml-checklist: template"
 _TEMPLATE_LINE = re.compile(r'^\s*(?:<!--|#|"description"\s*:\s*")\s*ml-checklist: template\b', re.MULTILINE)
+#: ``item 29 (rollback)`` in a marker line: the items a template is for.
+_TEMPLATE_ITEM = re.compile(r"\bitems? \d+ \(([a-z][a-z0-9-]*)\)")
 #: Only documents and configuration files can be templates (never code).
 _TEMPLATE_SUFFIXES = (".md", ".markdown", ".yaml", ".yml", ".json", ".txt", ".rst")
 
@@ -113,6 +115,7 @@ class RepoIndex:
         self._parsed: dict[tuple[str, str], Any] = {}
         self._problem_by_path: dict[str, str] = {}
         self._templates: set[str] = set()
+        self._template_items: dict[str, frozenset[str]] = {}
         self._glob_specs: dict[tuple[str, ...], GitIgnoreSpec] = {}
         self._memo: dict[tuple[str, ...], Any] = {}
         self._by_suffix: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -266,9 +269,12 @@ class RepoIndex:
         if path in self._texts:
             return self._texts[path]
         text = self._read(path)
-        if text is not None and path.lower().endswith(_TEMPLATE_SUFFIXES) and _TEMPLATE_LINE.search(text):
+        marker = _TEMPLATE_LINE.search(text) if text is not None and path.lower().endswith(_TEMPLATE_SUFFIXES) else None
+        if text is not None and marker is not None:
             # An unfilled starter document is not evidence: no parser or detector sees it.
             self._templates.add(path)
+            line = text[marker.start():text.find("\n", marker.start()) % (len(text) + 1)]
+            self._template_items[path] = frozenset(_TEMPLATE_ITEM.findall(line))
             self._problem(path, f"is an unfilled template: fill it in and delete the `{TEMPLATE_MARKER}` line")
             text = None
         self._texts[path] = text
@@ -277,6 +283,11 @@ class RepoIndex:
     def is_template(self, path: str) -> bool:
         """True when ``path`` was read and found to be an unfilled ``ml-checklist init`` template."""
         return path in self._templates
+
+    def template_items(self, path: str) -> frozenset[str]:
+        """The item slugs a template's marker line says it is for (``item 29 (rollback)``);
+        empty when it names none (then it concerns any item that reads it)."""
+        return self._template_items.get(path, frozenset())
 
     def _read(self, path: str) -> str | None:
         absolute = self.root / path

@@ -47,8 +47,8 @@ class Profile(_Strict):
     waiver_owner_required: bool = False
 
 
-class CatalogItem(_Strict):
-    """One readiness item, described in this project's own words."""
+class BaseItem(_Strict):
+    """The fields every item has, in a catalog data file and in a team catalog alike."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     number: int | None = Field(default=None, ge=1)
@@ -57,6 +57,11 @@ class CatalogItem(_Strict):
     description: str = Field(min_length=20)
     remediation: str = Field(min_length=20)
     tiers: list[Tier] = Field(min_length=1)
+
+
+class CatalogItem(BaseItem):
+    """One readiness item, described in this project's own words."""
+
     evidence: list[EvidenceSource] = Field(min_length=1)
     #: Items of the catalog named by :attr:`Catalog.reuses` that are the same safety net: the
     #: detectors of those items give evidence for this one too.

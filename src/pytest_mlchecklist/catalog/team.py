@@ -35,8 +35,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pytest_mlchecklist.catalog.models import Catalog, CatalogItem, EvidenceSource, Profile, Section, Source, Tier
+from pytest_mlchecklist.catalog.models import BaseItem, Catalog, CatalogItem, EvidenceSource, Profile, Section, Source
 from pytest_mlchecklist.catalog.rules import EvidenceRule
+from pytest_mlchecklist.catalog.validation import format_loc, is_union_branch, known_keys
 from pytest_mlchecklist.errors import CatalogError, did_you_mean
 
 #: Profiles a catalog without ``extends`` gets when it defines none.
@@ -50,16 +51,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class TeamItem(_Strict):
+class TeamItem(BaseItem):
     """An item of a team catalog: a catalog item whose ``evidence`` defaults from its rules."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
-    number: int | None = Field(default=None, ge=1)
-    section: str
-    title: str = Field(min_length=5)
-    description: str = Field(min_length=20)
-    remediation: str = Field(min_length=20)
-    tiers: list[Tier] = Field(min_length=1)
     evidence: list[EvidenceSource] | None = Field(default=None, min_length=1)
     rules: list[EvidenceRule] = Field(default_factory=list)
     rules_match: Literal["all", "any"] = "all"
@@ -130,12 +124,12 @@ def catalog_error(problems: list[str], source: str) -> CatalogError:
 
 
 def _describe(error: Any, data: dict[str, Any]) -> str:
-    loc = tuple(part for part in error["loc"] if not _is_union_branch(part))
-    key = _format_loc(loc)
+    loc = tuple(part for part in error["loc"] if not is_union_branch(part))
+    key = format_loc(loc)
     item = _item_label(loc, data)
     kind = error["type"]
     if kind == "extra_forbidden":
-        known = _known_keys(loc[:-1])
+        known = known_keys(TeamCatalog, loc[:-1])
         return (f"{item}unknown key '{key}'{did_you_mean(str(loc[-1]), known)} "
                 f"(known keys here: {', '.join(sorted(known))})")
     if kind == "missing":
@@ -164,39 +158,6 @@ def _item_label(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
             if isinstance(slug, str):
                 return f"item '{slug}': "
     return ""
-
-
-def _is_union_branch(part: Any) -> bool:
-    return isinstance(part, str) and (part in {"str", "int"} or part.startswith(("list[", "union[", "dict[", "function-")))
-
-
-def _format_loc(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _known_keys(loc: tuple[Any, ...]) -> set[str]:
-    model: type[BaseModel] = TeamCatalog
-    for part in loc:
-        if isinstance(part, int) or str(part) not in model.model_fields:
-            continue
-        nested = _model_in(model.model_fields[str(part)].annotation)
-        if nested is None:
-            return set()
-        model = nested
-    return set(model.model_fields)
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in getattr(annotation, "__args__", ()):
-        found = _model_in(argument)
-        if found is not None:
-            return found
-    return None
 
 
 # ---------------------------------------------------------------------- merging

@@ -113,11 +113,13 @@ def display(text: str) -> str:
     return text.replace(HELM_PLACEHOLDER, "{{…}}")
 
 
-def _mapping(value: Any) -> dict[str, Any]:
+def as_mapping(value: Any) -> dict[str, Any]:
+    """``value`` when it is a mapping, else an empty one (parsed YAML/JSON is untrusted)."""
     return value if isinstance(value, dict) else {}
 
 
-def _mappings(value: Any) -> list[dict[str, Any]]:
+def as_mappings(value: Any) -> list[dict[str, Any]]:
+    """The mappings of ``value`` when it is a list, else none."""
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
@@ -172,7 +174,7 @@ def iter_workloads(path: str, documents: Iterable[Any]) -> Iterator[Workload]:
         if not isinstance(document, dict):
             continue
         if document.get("kind") == "List":
-            yield from iter_workloads(path, _mappings(document.get("items")))
+            yield from iter_workloads(path, as_mappings(document.get("items")))
             continue
         workload = workload_from(path, document)
         if workload is not None:
@@ -185,24 +187,24 @@ def workload_from(path: str, document: dict[str, Any]) -> Workload | None:
     if not isinstance(kind, str):
         return None
     api_version = str(document.get("apiVersion") or "")
-    spec = _mapping(document.get("spec"))
+    spec = as_mapping(document.get("spec"))
     containers: list[Container]
     if kind == "Pod":
         containers = pod_containers(spec)
     elif kind in POD_TEMPLATE_KINDS or (kind == "Rollout" and api_version.startswith("argoproj.io")):
-        containers = pod_containers(_mapping(_mapping(spec.get("template")).get("spec")))
+        containers = pod_containers(as_mapping(as_mapping(spec.get("template")).get("spec")))
     elif kind == "CronJob":
-        job = _mapping(_mapping(spec.get("jobTemplate")).get("spec"))
-        containers = pod_containers(_mapping(_mapping(job.get("template")).get("spec")))
+        job = as_mapping(as_mapping(spec.get("jobTemplate")).get("spec"))
+        containers = pod_containers(as_mapping(as_mapping(job.get("template")).get("spec")))
     elif kind in ("Service", "Configuration") and api_version.startswith("serving.knative.dev"):
-        containers = pod_containers(_mapping(_mapping(spec.get("template")).get("spec")))
+        containers = pod_containers(as_mapping(as_mapping(spec.get("template")).get("spec")))
     elif kind == "InferenceService" and api_version.startswith("serving.kserve.io"):
         containers = kserve_containers(spec)
     elif kind == "SeldonDeployment":
         containers = seldon_containers(spec)
     else:
         return None
-    metadata = _mapping(document.get("metadata"))
+    metadata = as_mapping(document.get("metadata"))
     name = metadata.get("name")
     namespace = metadata.get("namespace")
     return Workload(
@@ -217,7 +219,7 @@ def workload_from(path: str, document: dict[str, Any]) -> Workload | None:
 def pod_containers(pod_spec: dict[str, Any]) -> list[Container]:
     """The ``containers`` of a pod spec (init containers are not serving containers)."""
     found = []
-    for position, item in enumerate(_mappings(pod_spec.get("containers")), start=1):
+    for position, item in enumerate(as_mappings(pod_spec.get("containers")), start=1):
         name = item.get("name")
         found.append(Container(display(str(name)) if isinstance(name, str) else f"#{position}", item))
     return found
@@ -227,7 +229,7 @@ def kserve_containers(spec: dict[str, Any]) -> list[Container]:
     """Containers of a KServe InferenceService: each component's ``containers`` and framework blocks."""
     found: list[Container] = []
     for component_name in KSERVE_COMPONENTS:
-        component = _mapping(spec.get(component_name))
+        component = as_mapping(spec.get(component_name))
         found.extend(pod_containers(component))
         for key in sorted(component):
             if key in KSERVE_FRAMEWORKS and isinstance(component[key], dict):
@@ -238,9 +240,9 @@ def kserve_containers(spec: dict[str, Any]) -> list[Container]:
 def seldon_containers(spec: dict[str, Any]) -> list[Container]:
     """Containers of a SeldonDeployment: ``predictors[].componentSpecs[].spec.containers``."""
     found: list[Container] = []
-    for predictor in _mappings(spec.get("predictors")):
-        for component in _mappings(predictor.get("componentSpecs")):
-            found.extend(pod_containers(_mapping(component.get("spec"))))
+    for predictor in as_mappings(spec.get("predictors")):
+        for component in as_mappings(predictor.get("componentSpecs")):
+            found.extend(pod_containers(as_mapping(component.get("spec"))))
     return found
 
 
@@ -272,7 +274,7 @@ def probe_from(kind: str, value: dict[str, Any]) -> Probe | None:
         return Probe(kind, "httpGet", str(path) if isinstance(path, (str, int)) else "/")
     if isinstance(value.get("grpc"), dict):
         return Probe(kind, "grpc")
-    command = _mapping(value.get("exec")).get("command")
+    command = as_mapping(value.get("exec")).get("command")
     if (isinstance(command, list) and command) or (isinstance(command, str) and command.strip()):
         return Probe(kind, "exec")
     if isinstance(value.get("tcpSocket"), dict):
@@ -300,10 +302,10 @@ def limit_range_defaults(path: str, documents: Iterable[Any]) -> list[LimitRange
     for document in documents:
         if not isinstance(document, dict) or document.get("kind") != "LimitRange":
             continue
-        for entry in _mappings(_mapping(document.get("spec")).get("limits")):
-            default = _mapping(entry.get("default"))
+        for entry in as_mappings(as_mapping(document.get("spec")).get("limits")):
+            default = as_mapping(entry.get("default"))
             if entry.get("type", "Container") == "Container" and has_value(default, "cpu") and has_value(default, "memory"):
-                metadata = _mapping(document.get("metadata"))
+                metadata = as_mapping(document.get("metadata"))
                 namespace = metadata.get("namespace")
                 found.append(
                     LimitRangeDefault(
@@ -348,10 +350,10 @@ def kustomize_patches(index: RepoIndex) -> tuple[set[str], list[tuple[str, list[
                 if isinstance(value, list):
                     entries.extend(value)
             for entry in entries:
-                target = entry if isinstance(entry, str) else _mapping(entry).get("path")
+                target = entry if isinstance(entry, str) else as_mapping(entry).get("path")
                 if isinstance(target, str) and "\n" not in target:
                     patch_files.add(posixpath.normpath(posixpath.join(folder, target)))
-                patch_text = _mapping(entry).get("patch")
+                patch_text = as_mapping(entry).get("patch")
                 if isinstance(entry, str) and "\n" in entry:
                     patch_text = entry
                 if isinstance(patch_text, str):

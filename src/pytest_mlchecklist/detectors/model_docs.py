@@ -62,7 +62,7 @@ from typing import Any
 
 from pytest_mlchecklist.detectors.base import Detector, DetectorContext, detector, iter_nodes
 from pytest_mlchecklist.detectors.python_code import PythonModule, constant_value, is_test_path, iter_calls, module_name
-from pytest_mlchecklist.detectors.runbooks import plain_title
+from pytest_mlchecklist.detectors.runbooks import plain_title, top_level_matches
 from pytest_mlchecklist.evidence import Evidence
 from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownSection, MarkdownTable, is_substantive
 from pytest_mlchecklist.repo import RepoIndex
@@ -113,18 +113,6 @@ def subtree_end(document: MarkdownDocument, section: MarkdownSection) -> int:
     subtree = document.subtree(section)
     position = document.sections.index(subtree[-1]) + 1
     return document.sections[position].line if position < len(document.sections) else 10**9
-
-
-def top_level_matches(document: MarkdownDocument, pattern: re.Pattern[str]) -> list[MarkdownSection]:
-    """Sections whose heading matches ``pattern``, not nested under an earlier match."""
-    chosen: list[MarkdownSection] = []
-    covered: set[int] = set()
-    for section in document.sections:
-        if id(section) in covered or not pattern.search(plain_title(section.title)):
-            continue
-        chosen.append(section)
-        covered.update(id(nested) for nested in document.subtree(section))
-    return chosen
 
 
 def unit_lines(document: MarkdownDocument, section: MarkdownSection, *, titles: bool = False) -> list[tuple[int, str]]:

@@ -153,7 +153,7 @@ def _subtree_lines(document: MarkdownDocument, section: MarkdownSection) -> list
     return lines
 
 
-def _rows(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def joined_rows(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Lines joined by line number: the cells of one table row become one ``a | b | c`` line."""
     joined: dict[int, list[str]] = {}
     for line, text in lines:
@@ -204,7 +204,8 @@ def _stale(ctx: DetectorContext, review: DateMention | None) -> str | None:
             "(`review_max_days`); review it again")
 
 
-def _and(names: list[str]) -> str:
+def join_names(names: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
@@ -320,7 +321,7 @@ def failure_runbooks(ctx: DetectorContext) -> Iterator[Evidence]:
             return
         yield ctx.supports(RUNBOOKS, f"runbooks cover all four failure modes: {places}", **where)
         return
-    have = _and([found.mode for found in covered]) if covered else "no failure mode with steps"
+    have = join_names([found.mode for found in covered]) if covered else "no failure mode with steps"
     notes = "".join(
         f"; {found.mode} heading at {found.path}:{found.line} has {'no steps' if not found.steps else 'only 1 step'}"
         for found in thin
@@ -395,7 +396,7 @@ def _metrics_facts(ctx: DetectorContext, document: MarkdownDocument) -> _Metrics
     for section in document.all_sections():
         titles = " / ".join([*(_title(parent) for parent in ancestors.get(id(section), [])), _title(section)])
         own = _title(section)
-        rows = _rows([(line, text) for line, text in section.text_lines() if is_substantive(text)])
+        rows = joined_rows([(line, text) for line, text in section.text_lines() if is_substantive(text)])
         in_sign_off = bool(_SIGN_OFF_HEADING.search(own)) or (
             section.level > 0 and bool(_SIGN_OFF_HEADING.search(titles))
         )
@@ -538,7 +539,7 @@ def ops_handoff(ctx: DetectorContext) -> Iterator[Evidence]:
         missing = [topic for topic, _ in _TOPICS if topic not in covered]
         notes = [f"{topic} heading is empty" for topic in missing if topic in empty]
         first = min(section.line for section in covered.values())
-        detail = (f"operations guide covers {_and([topic for topic, _ in _TOPICS if topic in covered])}; "
+        detail = (f"operations guide covers {join_names([topic for topic, _ in _TOPICS if topic in covered])}; "
                   f"missing: {', '.join(missing)}" + (f" ({'; '.join(notes)})" if notes else ""))
         yield ctx.partial(HANDOFF, detail, path=path, line=first, values={"topics": float(len(covered))})
 
@@ -548,7 +549,7 @@ def _judge_handoff(ctx: DetectorContext, path: str, document: MarkdownDocument, 
     missing = [topic for topic, _ in _TOPICS if topic not in covered]
     line = min(section.line for section in covered.values())
     where = {"path": path, "line": line, "values": {"topics": float(len(covered))}}
-    what = f"operations guide covers {_and(names)}" + (f" (missing: {missing[0]})" if missing else "")
+    what = f"operations guide covers {join_names(names)}" + (f" (missing: {missing[0]})" if missing else "")
     stale = _stale(ctx, _last_review(ctx, [document]))
     if stale:
         return ctx.partial(HANDOFF, f"{what}, but it was {stale}", **where)
@@ -699,7 +700,7 @@ def incident_response(ctx: DetectorContext) -> Iterator[Evidence]:
     if problems:
         yield ctx.partial(INCIDENT, "; ".join(problems), **where)
         return
-    extras = _and([name for name, present in (("severity levels", best.severity), ("roles", best.roles)) if present])
+    extras = join_names([name for name, present in (("severity levels", best.severity), ("roles", best.roles)) if present])
     template_path = template[0] if template is not None else ""
     what = (f"incident process covers root cause, communication, fix and post-mortem, with {extras}; "
             f"post-mortem template in {template_path}")

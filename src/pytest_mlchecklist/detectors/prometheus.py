@@ -113,6 +113,19 @@ def yaml_with_lines(index: RepoIndex, path: str) -> list[Any] | None:
         return index.yaml_documents(path)
 
 
+def structured_with_lines(index: RepoIndex, path: str, json_suffixes: tuple[str, ...] = (".json",)) -> list[Any] | None:
+    """The documents of a JSON (``json_suffixes``), TOML or YAML file by its suffix, as a list, or ``None`` when
+    it does not parse; YAML mappings carry their line (see :func:`yaml_with_lines`)."""
+    lowered = path.lower()
+    if lowered.endswith(json_suffixes):
+        data = index.json_data(path)
+        return None if data is None else [data]
+    if lowered.endswith(".toml"):
+        data = index.toml_data(path)
+        return None if data is None else [data]
+    return yaml_with_lines(index, path)
+
+
 def line_of_mapping(value: Any) -> int | None:
     """The line where a parsed mapping starts (``None`` for plain dicts)."""
     return value.line if isinstance(value, LineDict) else None

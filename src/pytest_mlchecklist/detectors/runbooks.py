@@ -172,8 +172,9 @@ def _procedure_sections(document: MarkdownDocument, heading: MarkdownSection) ->
     return kept
 
 
-def _top_level_matches(document: MarkdownDocument, pattern: re.Pattern[str], exclude: re.Pattern[str] | None = None) -> list[MarkdownSection]:
-    """Sections whose heading matches ``pattern`` and that are not nested under an earlier match."""
+def top_level_matches(document: MarkdownDocument, pattern: re.Pattern[str], exclude: re.Pattern[str] | None = None) -> list[MarkdownSection]:
+    """Sections whose heading (inline code left out) matches ``pattern`` and not ``exclude``, and that are not
+    nested under an earlier match."""
     chosen: list[MarkdownSection] = []
     covered: set[int] = set()
     for section in document.sections:
@@ -202,7 +203,7 @@ def _rehearsal_dates(document: MarkdownDocument) -> list[DateMention]:
     """Dates the document gives for rehearsals of its procedure (see the module docstring)."""
     found: list[DateMention] = []
     in_log: set[int] = set()
-    for section in _top_level_matches(document, _REHEARSAL_HEADING):
+    for section in top_level_matches(document, _REHEARSAL_HEADING):
         in_log.update(id(nested) for nested in document.subtree(section))
     for section in document.all_sections():
         lines = list(section.text_lines())
@@ -275,7 +276,7 @@ def _days(count: int) -> str:
 
 
 def _judge_document(ctx: DetectorContext, path: str, document: MarkdownDocument) -> Evidence | None:
-    headings = _top_level_matches(document, _ROLLBACK_HEADING, exclude=_REHEARSAL_HEADING)
+    headings = top_level_matches(document, _ROLLBACK_HEADING, exclude=_REHEARSAL_HEADING)
     if not headings:
         logs = [
             section for section in document.sections

@@ -93,8 +93,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_mlchecklist.detectors.base import Detector, DetectorContext, detector
+from pytest_mlchecklist.detectors.data_handling import plural
 from pytest_mlchecklist.detectors.kubernetes import display, manifest_candidates
 from pytest_mlchecklist.detectors.model_docs import is_number_cell, markdown_tables, subtree_end
+from pytest_mlchecklist.detectors.org_documents import join_names
 from pytest_mlchecklist.detectors.python_code import (
     PythonModule,
     dotted_name,
@@ -102,19 +104,16 @@ from pytest_mlchecklist.detectors.python_code import (
     repository_modules,
     resolve_alias,
 )
-from pytest_mlchecklist.detectors.runbooks import plain_title
+from pytest_mlchecklist.detectors.runbooks import plain_title, top_level_matches
 from pytest_mlchecklist.detectors.safety_documents import (
     Dated,
     all_dates,
     candidate_documents,
-    count_phrase,
     dated_lines,
-    join_names,
     latest_past,
     people,
     review_age_problem,
     section_lines,
-    sections_matching,
 )
 from pytest_mlchecklist.detectors.terraform import (
     HclBlock,
@@ -352,7 +351,7 @@ def _judge_fairness(ctx: DetectorContext, path: str, document: MarkdownDocument)
     if title_sections and _FAIRNESS_HEADING.search(plain_title(title_sections[0].title)):
         units = [title_sections[0]]
     else:
-        units = sections_matching(document, _FAIRNESS_HEADING)
+        units = top_level_matches(document, _FAIRNESS_HEADING)
     best: tuple[int, Evidence] | None = None
     for section in units:
         lines = section_lines(document, section)
@@ -385,7 +384,7 @@ def _judge_fairness(ctx: DetectorContext, path: str, document: MarkdownDocument)
         if not missing and signed is not None:
             found = ctx.supports(
                 FAIRNESS,
-                f"fairness review comparing {join_names(groups[:3])} with {count_phrase(figures, 'metric figure')}, a "
+                f"fairness review comparing {join_names(groups[:3])} with {plural(figures, 'metric figure')}, a "
                 f"conclusion, signed off {signed.text} ({(ctx.today - signed.value).days} days ago)",
                 values={"metric_figures": float(figures), "review_age_days": float((ctx.today - signed.value).days)},
                 **where,
@@ -509,7 +508,7 @@ def fairness_report(ctx: DetectorContext) -> Iterator[Evidence]:
                                       f"{ctx.settings.review_max_days}-day limit (`review_max_days`); evaluate again",
                                       path=path, line=line)
                     continue
-            yield ctx.supports(FAIRNESS, f"fairness evaluation output with {count_phrase(len(keys), 'metric')} "
+            yield ctx.supports(FAIRNESS, f"fairness evaluation output with {plural(len(keys), 'metric')} "
                                f"({join_names(keys[:3])}{' and more' if len(keys) > 3 else ''})", path=path, line=line)
         elif report.thresholds:
             yield ctx.partial(FAIRNESS, f"fairness thresholds ({join_names(report.thresholds[:3])}) but no measured "
@@ -542,11 +541,11 @@ def _nemo_evidence(ctx: DetectorContext, path: str, text: str) -> Iterator[Evide
         prompt = _flows(rails.get("input"))
         line = _key_line(text, "rails")
         if output:
-            yield ctx.supports(GENAI, f"NeMo Guardrails configuration runs {count_phrase(len(output), 'output rail')} on "
-                               "generated answers" + (f" and {count_phrase(len(prompt), 'input rail')}" if prompt else ""),
+            yield ctx.supports(GENAI, f"NeMo Guardrails configuration runs {plural(len(output), 'output rail')} on "
+                               "generated answers" + (f" and {plural(len(prompt), 'input rail')}" if prompt else ""),
                                path=path, line=_key_line(text, "output") or line)
         elif prompt:
-            yield ctx.partial(GENAI, f"NeMo Guardrails configuration checks prompts only ({count_phrase(len(prompt), 'input rail')}); "
+            yield ctx.partial(GENAI, f"NeMo Guardrails configuration checks prompts only ({plural(len(prompt), 'input rail')}); "
                               "add output rails (e.g. self check output) so generated answers are filtered too",
                               path=path, line=line)
         else:
@@ -568,7 +567,7 @@ def _rail_evidence(ctx: DetectorContext, path: str, text: str) -> Evidence:
                  or any(name.startswith("on-fail") for name in element.attrib)]
     line = text.count("\n", 0, text.find("<output")) + 1 if "<output" in text else 1
     if validated:
-        return ctx.supports(GENAI, f"Guardrails AI spec validates generated output ({count_phrase(len(validated), 'validated element')})",
+        return ctx.supports(GENAI, f"Guardrails AI spec validates generated output ({plural(len(validated), 'validated element')})",
                             path=path, line=line)
     return ctx.partial(GENAI, "Guardrails AI spec has an `<output>` with no validators; add validators (toxicity, PII...)",
                        path=path, line=line)
@@ -588,9 +587,9 @@ def _bedrock_guardrail(ctx: DetectorContext, path: str, block: HclBlock) -> Evid
                 inputs += 1
     pii = sum(len(nested_blocks(policy, "pii_entities_config")) for policy in nested_blocks(block, "sensitive_information_policy_config"))
     if outputs or pii:
-        parts = [count_phrase(outputs, "content filter") + " on outputs"] if outputs else []
+        parts = [plural(outputs, "content filter") + " on outputs"] if outputs else []
         if pii:
-            parts.append(count_phrase(pii, "PII entity rule", "PII entity rules"))
+            parts.append(plural(pii, "PII entity rule", "PII entity rules"))
         return ctx.supports(GENAI, f"Bedrock guardrail `{name}` filters model output ({join_names(parts)})", path=path, line=block.line)
     if inputs:
         return ctx.partial(GENAI, f"Bedrock guardrail `{name}` filters prompts only; set `output_strength` on its content filters",
@@ -612,7 +611,7 @@ def _azure_rai_policy(ctx: DetectorContext, path: str, block: HclBlock) -> Evide
         elif source.lower() == "prompt":
             prompt += 1
     if completion:
-        return ctx.supports(GENAI, f"Azure OpenAI content policy `{name}` filters completions ({count_phrase(completion, 'filter')})",
+        return ctx.supports(GENAI, f"Azure OpenAI content policy `{name}` filters completions ({plural(completion, 'filter')})",
                             path=path, line=block.line)
     if prompt:
         return ctx.partial(GENAI, f"Azure OpenAI content policy `{name}` filters prompts only; add `Completion` filters",
@@ -1080,7 +1079,7 @@ def explainability_document(ctx: DetectorContext) -> Iterator[Evidence]:
             yield ctx.unreadable(EXPLAIN, path)
             continue
         best: Evidence | None = None
-        for section in sections_matching(document, _EXPLAIN_HEADING):
+        for section in top_level_matches(document, _EXPLAIN_HEADING):
             lines = section_lines(document, section)
             methods = sorted({match.group(0).lower() for _, text in lines for match in _EXPLAIN_METHOD.finditer(text)})
             stored = any(_EXPLAIN_STORAGE.search(text) for _, text in lines)
@@ -1316,7 +1315,7 @@ def human_review_runbook(ctx: DetectorContext) -> Iterator[Evidence]:
             yield ctx.unreadable(HUMAN, path)
             continue
         best: tuple[int, Evidence] | None = None
-        for section in sections_matching(document, _HUMAN_HEADING):
+        for section in top_level_matches(document, _HUMAN_HEADING):
             lines = section_lines(document, section, titles=False)
             owners = [person for _, text in lines for person in people(text)]
             sla = any(_SLA.search(text) for _, text in lines)

@@ -1,6 +1,6 @@
-"""Small readers shared by the safety-nets detectors of :mod:`.safety_compliance` and
-:mod:`.safety_team`: Markdown documents chosen by a text hint, the lines of a section, people
-named in a line, and dates written near a label (reviews, sign-offs, launches).
+"""Small readers shared by the safety-nets detectors (``safety_*`` modules): Markdown documents
+chosen by a text hint, the lines of a section, people named in a line, dates written near a label
+(reviews, sign-offs, launches) or given as a configuration value.
 
 Nothing here decides an item; the detectors do.
 """
@@ -11,10 +11,11 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from pytest_mlchecklist.detectors.base import DetectorContext
 from pytest_mlchecklist.detectors.model_docs import markdown_paths, unit_lines
-from pytest_mlchecklist.detectors.runbooks import DateMention, dates_near, iso_dates, plain_title
+from pytest_mlchecklist.detectors.runbooks import DateMention, dates_near, iso_dates, parse_iso_date, plain_title
 from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownSection
 
 __all__ = [
@@ -22,14 +23,12 @@ __all__ = [
     "Dated",
     "all_dates",
     "candidate_documents",
-    "count_phrase",
+    "date_of",
     "dated_lines",
-    "join_names",
     "latest_past",
     "people",
     "review_age_problem",
     "section_lines",
-    "sections_matching",
     "without_follow_ups",
 ]
 
@@ -67,12 +66,12 @@ class Dated:
 
 
 def candidate_documents(
-    ctx: DetectorContext, item: str, hint: re.Pattern[str], path_hint: re.Pattern[str]
+    ctx: DetectorContext, item: str, hint: re.Pattern[str], path_hint: re.Pattern[str] | None = None
 ) -> Iterator[tuple[str, MarkdownDocument | None]]:
     """Markdown documents whose text matches ``hint`` (``None`` for one that cannot be read).
 
     A file that cannot be read is only reported when the team declared it or its path matches
-    ``path_hint``: an unrelated broken file must not hold the item undecided.
+    ``path_hint`` (when given): an unrelated broken file must not hold the item undecided.
     """
     declared = set(ctx.declared(item))
     for path in markdown_paths(ctx, item):
@@ -80,24 +79,12 @@ def candidate_documents(
         if text is None:
             if ctx.index.is_template(path) and path not in declared:
                 continue  # an unfilled starter document for another item
-            if path in declared or path_hint.search(path):
+            if path in declared or (path_hint is not None and path_hint.search(path)):
                 yield path, None
             continue
         if not hint.search(text):
             continue
         yield path, ctx.index.markdown(path)
-
-
-def sections_matching(document: MarkdownDocument, pattern: re.Pattern[str]) -> list[MarkdownSection]:
-    """Sections whose heading (inline code left out) matches ``pattern``, outermost only."""
-    chosen: list[MarkdownSection] = []
-    covered: set[int] = set()
-    for section in document.sections:
-        if id(section) in covered or not pattern.search(plain_title(section.title)):
-            continue
-        chosen.append(section)
-        covered.update(id(nested) for nested in document.subtree(section))
-    return chosen
 
 
 def section_lines(document: MarkdownDocument, section: MarkdownSection, *, titles: bool = True) -> list[tuple[int, str]]:
@@ -149,6 +136,17 @@ def all_dates(lines: list[tuple[int, str]]) -> list[DateMention]:
     return found
 
 
+def date_of(value: Any) -> dt.date | None:
+    """The date of a configuration value: a YAML date or datetime, or a string starting ``YYYY-MM-DD``."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return parse_iso_date(value.strip()[:10])
+    return None
+
+
 def latest_past(mentions: list[DateMention], today: dt.date) -> Dated | None:
     """The most recent valid date that is not after ``today``."""
     past = [Dated(mention.value, mention.text, mention.line) for mention in mentions
@@ -166,14 +164,3 @@ def review_age_problem(ctx: DetectorContext, dated: Dated | None, what: str) -> 
         return f"{what} is dated {dated.text}, {age} days ago, over the {limit}-day limit (`review_max_days`)"
     return None
 
-
-def join_names(names: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def count_phrase(number: int, singular: str, plural: str | None = None) -> str:
-    """``1 alert``, ``3 alerts``."""
-    return f"{number} {singular if number == 1 else (plural or singular + 's')}"

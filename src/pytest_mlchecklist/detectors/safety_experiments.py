@@ -56,11 +56,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_mlchecklist.detectors.base import Detector, DetectorContext, detector, iter_nodes
-from pytest_mlchecklist.detectors.model_docs import markdown_paths, unit_lines
+from pytest_mlchecklist.detectors.model_docs import unit_lines
 from pytest_mlchecklist.detectors.monitoring import Responders
-from pytest_mlchecklist.detectors.prometheus import line_of_mapping, yaml_with_lines
+from pytest_mlchecklist.detectors.org_documents import join_names
+from pytest_mlchecklist.detectors.prometheus import line_of_mapping, structured_with_lines
 from pytest_mlchecklist.detectors.python_code import repository_modules
-from pytest_mlchecklist.detectors.runbooks import iso_dates, parse_iso_date, plain_title
+from pytest_mlchecklist.detectors.runbooks import iso_dates, plain_title
+from pytest_mlchecklist.detectors.safety_documents import candidate_documents, date_of
 from pytest_mlchecklist.evidence import Evidence
 from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownSection, is_substantive
 
@@ -68,12 +70,6 @@ AB_TEST = "ab-test-plan"
 COUNTERFACTUAL = "counterfactual-logging"
 
 _PARTS = ("sample size", "duration", "success criteria", "approval")
-
-
-def _and(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 # ====================================================================== A/B test plan: documents
@@ -192,7 +188,7 @@ def _judge_plan(ctx: DetectorContext, plan: _Plan, what: str, path: str, line: i
                      f"{ctx.settings.review_max_days}-day limit (`review_max_days`)")
         missing = [name for name in missing if name != "approval"]
     if missing:
-        notes.insert(0, f"it does not give the {_and(missing)}")
+        notes.insert(0, f"it does not give the {join_names(missing)}")
     return ctx.partial(AB_TEST, f"{what}, but {'; '.join(notes)}", path=path, line=line,
                        values={"parts": float(plan.count())})
 
@@ -205,16 +201,7 @@ def _judge_plan(ctx: DetectorContext, plan: _Plan, what: str, path: str, line: i
 )
 def ab_test_plan_document(ctx: DetectorContext) -> Iterator[Evidence]:
     """A written, approved A/B test plan (see the module docstring)."""
-    declared = set(ctx.declared(AB_TEST))
-    for path in markdown_paths(ctx, AB_TEST):
-        text = ctx.index.read_text(path)
-        if text is None:
-            if path in declared:
-                yield ctx.unreadable(AB_TEST, path)
-            continue
-        if not _EXPERIMENT_HINT.search(text):
-            continue
-        document = ctx.index.markdown(path)
+    for path, document in candidate_documents(ctx, AB_TEST, _EXPERIMENT_HINT):
         if document is None:
             yield ctx.unreadable(AB_TEST, path)
             continue
@@ -262,16 +249,6 @@ def _filled(value: Any) -> bool:
     return bool(value)
 
 
-def _date_of(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        return parse_iso_date(value[:10])
-    return None
-
-
 def _config_plan(ctx: DetectorContext, node: dict[str, Any]) -> _Plan:
     plan = _Plan()
     line = line_of_mapping(node) or 1
@@ -282,14 +259,14 @@ def _config_plan(ctx: DetectorContext, node: dict[str, Any]) -> _Plan:
     ):
         plan.sample = line
     if any(_DURATION_KEYS.match(key) and _filled(value) for key, value in keys.items()) or (
-        _date_of(keys.get("start_date") or keys.get("startDate")) and _date_of(keys.get("end_date") or keys.get("endDate"))
+        date_of(keys.get("start_date") or keys.get("startDate")) and date_of(keys.get("end_date") or keys.get("endDate"))
     ):
         plan.duration = line
     if any(_CRITERIA_KEYS.match(key) and _filled(value) for key, value in keys.items()):
         plan.criteria = line
     approver = next((value for key, value in [*keys.items(), *nested_approval.items()]
                      if _APPROVER_KEYS.match(str(key)) or str(key) == "by"), None)
-    date = next((_date_of(value) for key, value in [*keys.items(), *nested_approval.items()]
+    date = next((date_of(value) for key, value in [*keys.items(), *nested_approval.items()]
                  if _APPROVAL_DATE_KEYS.match(str(key)) or str(key) in ("date", "on", "at")), None)
     if isinstance(approver, str) and _filled(approver) and date is not None and date <= ctx.today:
         if (ctx.today - date).days <= ctx.settings.review_max_days:
@@ -312,11 +289,7 @@ def experiment_config(ctx: DetectorContext) -> Iterator[Evidence]:
         text = ctx.index.read_text(path)
         if text is None or not _CONFIG_HINT.search(text):
             continue
-        if lowered.endswith(".json"):
-            data = ctx.index.json_data(path)
-            documents = None if data is None else [data]
-        else:
-            documents = yaml_with_lines(ctx.index, path)
+        documents = structured_with_lines(ctx.index, path)
         if documents is None:
             if "experiment" in lowered:
                 yield ctx.unreadable(AB_TEST, path)
@@ -381,7 +354,7 @@ def _judge_records(ctx: DetectorContext, path: str, records: list[_Record]) -> E
     if close:
         record = close[0]
         actions, _, version = record.groups()
-        missing = _and([name for name, present in (("the candidates or actions", actions), ("the model version", version))
+        missing = join_names([name for name, present in (("the candidates or actions", actions), ("the model version", version))
                         if not present])
         return ctx.partial(COUNTERFACTUAL, f"{record.label} logs propensities or scores but not {missing}",
                            path=path, line=record.line)
@@ -502,14 +475,7 @@ def counterfactual_log_schema(ctx: DetectorContext) -> Iterator[Evidence]:
             if found is not None:
                 yield found
             continue
-        if lowered.endswith((".json", ".avsc")):
-            data = ctx.index.json_data(path)
-            documents = None if data is None else [data]
-        elif lowered.endswith(".toml"):
-            toml = ctx.index.toml_data(path)
-            documents = None if toml is None else [toml]
-        else:
-            documents = yaml_with_lines(ctx.index, path)
+        documents = structured_with_lines(ctx.index, path, json_suffixes=(".json", ".avsc"))
         if documents is None:
             yield ctx.unreadable(COUNTERFACTUAL, path)
             continue

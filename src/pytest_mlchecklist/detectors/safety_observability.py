@@ -61,6 +61,8 @@ from typing import Any
 
 from pytest_mlchecklist.detectors.alerting import rule_runbook
 from pytest_mlchecklist.detectors.base import Detector, DetectorContext, detector
+from pytest_mlchecklist.detectors.data_handling import plural
+from pytest_mlchecklist.detectors.data_versioning import listed
 from pytest_mlchecklist.detectors.grafana import dashboards
 from pytest_mlchecklist.detectors.model_docs import markdown_paths, unit_lines
 from pytest_mlchecklist.detectors.prometheus import (
@@ -75,24 +77,14 @@ from pytest_mlchecklist.detectors.prometheus import (
     yaml_with_lines,
 )
 from pytest_mlchecklist.detectors.python_code import dotted_name, is_test_path, repository_modules
-from pytest_mlchecklist.detectors.runbooks import plain_title
+from pytest_mlchecklist.detectors.runbooks import plain_title, top_level_matches
 from pytest_mlchecklist.detectors.terraform import HclError, attribute, hcl_blocks, nested_blocks
 from pytest_mlchecklist.evidence import Evidence
-from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownSection, is_substantive
+from pytest_mlchecklist.markdown import is_substantive
 
 BUSINESS = "business-metrics"
 RUNBOOK_LINKS = "alert-runbook-links"
 COST = "cost-monitoring"
-
-
-def _plural(count: int, noun: str, many: str | None = None) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {many or noun + 's'}"
-
-
-def _listed(names: Iterable[str], limit: int = 3) -> str:
-    unique = list(dict.fromkeys(names))
-    shown = ", ".join(f"`{name}`" for name in unique[:limit])
-    return shown + (f" and {len(unique) - limit} more" if len(unique) > limit else "")
 
 
 def _is_evidence_path(ctx: DetectorContext, path: str, item: str) -> bool:
@@ -241,7 +233,7 @@ def business_metrics_monitoring(ctx: DetectorContext) -> Iterator[Evidence]:
     for path, found in by_file.items():
         alerts = [rule for rule, _ in found if rule.alerting]
         words = list(dict.fromkeys(word for _, found_words in found for word in found_words))
-        kind = f"{_plural(len(alerts), 'alert')} and {_plural(len(found) - len(alerts), 'recording rule')}"
+        kind = f"{plural(len(alerts), 'alert')} and {plural(len(found) - len(alerts), 'recording rule')}"
         yield ctx.supports(BUSINESS, f"{kind} on business metrics ({_shown(words, 4)})",
                            path=path, line=found[0][0].line, values={"rules": float(len(found))})
     for dashboard in dashboards(ctx.index).dashboards:
@@ -261,7 +253,7 @@ def business_metrics_monitoring(ctx: DetectorContext) -> Iterator[Evidence]:
                 first_line = first_line or panel.line
         if panels:
             yield ctx.supports(BUSINESS, f"{dashboard.label} charts business metrics ({_shown(words, 8)}) "
-                               f"in {_plural(len(set(panels)), 'panel')}", path=dashboard.path, line=first_line or dashboard.line)
+                               f"in {plural(len(set(panels)), 'panel')}", path=dashboard.path, line=first_line or dashboard.line)
 
 
 _STATSD_METHODS = frozenset({"incr", "increment", "decr", "decrement", "gauge", "count", "histogram", "distribution",
@@ -339,8 +331,8 @@ def business_metrics_definitions(ctx: DetectorContext) -> Iterator[Evidence]:
             continue
         found = [(name, line) for document in documents for name, line in _dbt_metrics(document) if business_words(name)]
         if found:
-            yield ctx.supports(BUSINESS, f"metrics layer defines {_plural(len(found), 'business metric')} "
-                               f"({_listed(name for name, _ in found)})", path=path, line=found[0][1])
+            yield ctx.supports(BUSINESS, f"metrics layer defines {plural(len(found), 'business metric')} "
+                               f"({listed([name for name, _ in found])})", path=path, line=found[0][1])
 
 
 # ====================================================================== alert runbook links
@@ -408,18 +400,18 @@ def alert_runbook_links(ctx: DetectorContext) -> Iterator[Evidence]:
     files = sorted({rule.path for rule in alerts})
     where_rule = missing[0] if missing else alerts[0]
     where = {"path": where_rule.path, "line": where_rule.line}
-    summary = f"{linked} of {_plural(len(alerts), 'alert')} in {_plural(len(files), 'file')} link a runbook"
+    summary = f"{linked} of {plural(len(alerts), 'alert')} in {plural(len(files), 'file')} link a runbook"
     broken_note = f"; {problems[0]}" + (f" (and {len(problems) - 1} more broken links)" if len(problems) > 1 else "") if problems else ""
     if not missing:
         yield ctx.supports(RUNBOOK_LINKS, summary, values=values, **where)
     elif share >= 0.8:
-        yield ctx.supports(RUNBOOK_LINKS, f"{summary}; without one: {_listed(rule.name for rule in missing)}{broken_note}",
+        yield ctx.supports(RUNBOOK_LINKS, f"{summary}; without one: {listed([rule.name for rule in missing])}{broken_note}",
                            values=values, **where)
     elif linked:
-        yield ctx.partial(RUNBOOK_LINKS, f"{summary}; without one: {_listed(rule.name for rule in missing)}{broken_note}; "
+        yield ctx.partial(RUNBOOK_LINKS, f"{summary}; without one: {listed([rule.name for rule in missing])}{broken_note}; "
                           "add a `runbook_url` annotation to each alert", values=values, **where)
     else:
-        yield ctx.partial(RUNBOOK_LINKS, f"none of the {_plural(len(alerts), 'alert')} links a runbook{broken_note}; add a "
+        yield ctx.partial(RUNBOOK_LINKS, f"none of the {plural(len(alerts), 'alert')} links a runbook{broken_note}; add a "
                           "`runbook_url` annotation to each alert", values=values, **where)
 
 
@@ -450,7 +442,7 @@ def _budget(block: Any) -> tuple[str, str]:
         return "partial", f"{label} sets no amount"
     if not alerts:
         return "partial", f"{label} sets an amount but no alert threshold, so nobody hears when it is exceeded"
-    return "supports", f"{label} sets a budget with {_plural(len(alerts), 'alert threshold')}"
+    return "supports", f"{label} sets a budget with {plural(len(alerts), 'alert threshold')}"
 
 
 @detector(
@@ -560,18 +552,6 @@ _CURRENCY = re.compile(
 _COST_HINT = re.compile(r"cost|budget|spend", re.IGNORECASE)
 
 
-def _cost_sections(document: MarkdownDocument) -> list[MarkdownSection]:
-    chosen: list[MarkdownSection] = []
-    covered: set[int] = set()
-    for section in document.sections:
-        title = plain_title(section.title)
-        if id(section) in covered or not _COST_HEADING.search(title) or _NOT_COST_HEADING.search(title):
-            continue
-        chosen.append(section)
-        covered.update(id(nested) for nested in document.subtree(section))
-    return chosen
-
-
 @detector(
     name="cost-budget-document",
     items=(COST,),
@@ -587,7 +567,7 @@ def cost_budget_document(ctx: DetectorContext) -> Iterator[Evidence]:
         if document is None:
             yield ctx.unreadable(COST, path)
             continue
-        sections = _cost_sections(document)
+        sections = top_level_matches(document, _COST_HEADING, exclude=_NOT_COST_HEADING)
         if not sections:
             continue
         best: Evidence | None = None

@@ -85,12 +85,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_mlchecklist.detectors.base import Detector, DetectorContext, detector, iter_nodes
-from pytest_mlchecklist.detectors.model_docs import markdown_paths, unit_lines
+from pytest_mlchecklist.detectors.kubernetes import as_mapping, as_mappings, display
+from pytest_mlchecklist.detectors.model_docs import unit_lines
 from pytest_mlchecklist.detectors.monitoring import Responders, on_call_schedule, on_call_terraform
-from pytest_mlchecklist.detectors.prometheus import HELM_PLACEHOLDER, line_of_mapping, yaml_with_lines
+from pytest_mlchecklist.detectors.org_documents import joined_rows
+from pytest_mlchecklist.detectors.prometheus import HELM_PLACEHOLDER, line_of_mapping, structured_with_lines
 from pytest_mlchecklist.detectors.python_code import repository_modules
 from pytest_mlchecklist.detectors.runbooks import iso_dates, plain_title
-from pytest_mlchecklist.detectors.safety_documents import without_follow_ups
+from pytest_mlchecklist.detectors.safety_documents import candidate_documents, without_follow_ups
 from pytest_mlchecklist.evidence import Evidence
 from pytest_mlchecklist.markdown import MarkdownDocument, MarkdownSection, is_substantive
 
@@ -107,14 +109,6 @@ _MODEL_WORDS = re.compile(
 
 
 # ====================================================================== small shared helpers
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _mappings(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
 def _number(value: Any) -> float | None:
     """A number given as a number or a numeric string (``"10"``, ``"10%"``)."""
     if isinstance(value, bool):
@@ -129,10 +123,10 @@ def _number(value: Any) -> float | None:
 
 
 def _name(document: dict[str, Any]) -> str:
-    name = _mapping(document.get("metadata")).get("name")
+    name = as_mapping(document.get("metadata")).get("name")
     if not isinstance(name, str) or not name.strip():
         return "(unnamed)"
-    return name.replace(HELM_PLACEHOLDER, "{{…}}")
+    return display(name)
 
 
 def _pct(value: float) -> str:
@@ -147,11 +141,15 @@ def _documents(ctx: DetectorContext, item: str, hint: re.Pattern[str]) -> Iterat
         text = ctx.index.read_text(path)
         if text is None or not hint.search(text):
             continue
+        yield path, structured_with_lines(ctx.index, path)
+
+
+def _yaml_manifests(ctx: DetectorContext, item: str, hint: re.Pattern[str]) -> Iterator[tuple[str, list[dict[str, Any]] | None]]:
+    """The mapping documents of YAML manifests whose text matches ``hint`` (``None`` when they do not parse)."""
+    for path, documents in _documents(ctx, item, hint):
         if path.lower().endswith(".json"):
-            data = ctx.index.json_data(path)
-            yield path, None if data is None else [data]
-        else:
-            yield path, yaml_with_lines(ctx.index, path)
+            continue
+        yield path, None if documents is None else [document for document in documents if isinstance(document, dict)]
 
 
 # ====================================================================== gradual-rollout: traffic splits
@@ -166,11 +164,11 @@ class _Split:
 
 
 def _argo_rollout(document: dict[str, Any]) -> _Split | None:
-    strategy = _mapping(_mapping(document.get("spec")).get("strategy"))
+    strategy = as_mapping(as_mapping(document.get("spec")).get("strategy"))
     name = _name(document)
     canary = strategy.get("canary")
     if isinstance(canary, dict):
-        weights = [_number(step.get("setWeight")) for step in _mappings(canary.get("steps"))]
+        weights = [_number(step.get("setWeight")) for step in as_mappings(canary.get("steps"))]
         stages = [weight for weight in weights if weight is not None and 0 < weight < 100]
         if stages:
             path = " → ".join(_pct(weight) for weight in dict.fromkeys(stages)) + " → 100%"
@@ -184,8 +182,8 @@ def _argo_rollout(document: dict[str, Any]) -> _Split | None:
 
 
 def _flagger_canary(document: dict[str, Any]) -> _Split:
-    spec = _mapping(document.get("spec"))
-    analysis = _mapping(spec.get("analysis") or spec.get("canaryAnalysis"))
+    spec = as_mapping(document.get("spec"))
+    analysis = as_mapping(spec.get("analysis") or spec.get("canaryAnalysis"))
     name = _name(document)
     step_weights = [_number(value) for value in analysis.get("stepWeights") or []] if isinstance(analysis.get("stepWeights"), list) else []
     stages = [value for value in step_weights if value is not None and 0 < value < 100]
@@ -221,10 +219,10 @@ def _weighted(name: str, what: str, weights: list[tuple[str, float | None]]) -> 
 
 
 def _istio(document: dict[str, Any]) -> Iterator[_Split]:
-    for route in _mappings(_mapping(document.get("spec")).get("http")):
+    for route in as_mappings(as_mapping(document.get("spec")).get("http")):
         destinations = []
-        for entry in _mappings(route.get("route")):
-            destination = _mapping(entry.get("destination"))
+        for entry in as_mappings(route.get("route")):
+            destination = as_mapping(entry.get("destination"))
             label = str(destination.get("subset") or destination.get("host") or "?")
             destinations.append((label, _number(entry.get("weight"))))
         found = _weighted(_name(document), "Istio VirtualService", destinations)
@@ -233,8 +231,8 @@ def _istio(document: dict[str, Any]) -> Iterator[_Split]:
 
 
 def _http_route(document: dict[str, Any]) -> Iterator[_Split]:
-    for rule in _mappings(_mapping(document.get("spec")).get("rules")):
-        refs = [(str(ref.get("name") or "?"), _number(ref.get("weight"))) for ref in _mappings(rule.get("backendRefs"))]
+    for rule in as_mappings(as_mapping(document.get("spec")).get("rules")):
+        refs = [(str(ref.get("name") or "?"), _number(ref.get("weight"))) for ref in as_mappings(rule.get("backendRefs"))]
         found = _weighted(_name(document), "HTTPRoute", refs)
         if found is not None:
             yield found
@@ -242,12 +240,12 @@ def _http_route(document: dict[str, Any]) -> Iterator[_Split]:
 
 def _smi(document: dict[str, Any]) -> _Split | None:
     backends = [(str(entry.get("service") or "?"), _number(entry.get("weight")))
-                for entry in _mappings(_mapping(document.get("spec")).get("backends"))]
+                for entry in as_mappings(as_mapping(document.get("spec")).get("backends"))]
     return _weighted(_name(document), "TrafficSplit", backends)
 
 
 def _kserve(document: dict[str, Any]) -> _Split | None:
-    predictor = _mapping(_mapping(document.get("spec")).get("predictor"))
+    predictor = as_mapping(as_mapping(document.get("spec")).get("predictor"))
     if "canaryTrafficPercent" not in predictor:
         return None
     value = _number(predictor.get("canaryTrafficPercent"))
@@ -260,7 +258,7 @@ def _kserve(document: dict[str, Any]) -> _Split | None:
 
 
 def _seldon(document: dict[str, Any]) -> _Split | None:
-    predictors = [entry for entry in _mappings(_mapping(document.get("spec")).get("predictors")) if not entry.get("shadow")]
+    predictors = [entry for entry in as_mappings(as_mapping(document.get("spec")).get("predictors")) if not entry.get("shadow")]
     weights = [(str(entry.get("name") or "?"), _number(entry.get("traffic"))) for entry in predictors]
     return _weighted(_name(document), "SeldonDeployment", weights)
 
@@ -295,15 +293,11 @@ def _splits(document: dict[str, Any]) -> Iterator[_Split]:
 )
 def traffic_split_rollout(ctx: DetectorContext) -> Iterator[Evidence]:
     """Gradual rollout declared in Kubernetes manifests (see the module docstring)."""
-    for path, documents in _documents(ctx, ROLLOUT, _SPLIT_HINT):
-        if path.lower().endswith(".json"):
-            continue
+    for path, documents in _yaml_manifests(ctx, ROLLOUT, _SPLIT_HINT):
         if documents is None:
             yield ctx.unreadable(ROLLOUT, path)
             continue
         for document in documents:
-            if not isinstance(document, dict):
-                continue
             for split in _splits(document):
                 yield ctx.evidence(ROLLOUT, split.detail, verdict=split.verdict,  # type: ignore[arg-type]
                                    path=path, line=line_of_mapping(document))
@@ -356,16 +350,16 @@ def _flag_rollouts(data: Any) -> Iterator[_FlagRollout]:
         line = line_of_mapping(node)
         own = node.get("key") or node.get("name")
         current = own if isinstance(own, str) and own.strip() and own not in _UNLEASH_STRATEGIES else flag
-        context = " ".join(str(value) for value in _mapping(node.get("variants") or node.get("variations")).values()
+        context = " ".join(str(value) for value in as_mapping(node.get("variants") or node.get("variations")).values()
                            if isinstance(value, (str, int, float)))
         rollout = node.get("rollout")
         if isinstance(rollout, dict) and isinstance(rollout.get("variations"), list):  # LaunchDarkly
-            weights = [_number(entry.get("weight")) for entry in _mappings(rollout["variations"])]
+            weights = [_number(entry.get("weight")) for entry in as_mappings(rollout["variations"])]
             shares = tuple(value / 1000.0 for value in weights if value is not None)
             if shares:
                 yield _FlagRollout(current, shares, "LaunchDarkly rollout", line_of_mapping(rollout) or line, context)
         if isinstance(node.get("name"), str) and node["name"] in _UNLEASH_STRATEGIES:  # Unleash
-            parameters = _mapping(node.get("parameters"))
+            parameters = as_mapping(node.get("parameters"))
             value = _number(parameters.get("rollout", parameters.get("percentage")))
             if value is not None:
                 yield _FlagRollout(flag, (value,), f"Unleash `{node['name']}` strategy", line, context)
@@ -500,7 +494,7 @@ def _version_findings(document: Any) -> Iterator[tuple[str, str, int | None]]:
 
 
 def _shown(value: Any) -> str:
-    text = str(value).replace(HELM_PLACEHOLDER, "{{…}}") if value is not None else "empty"
+    text = display(str(value)) if value is not None else "empty"
     return text if len(text) <= 30 else text[:27] + "..."
 
 
@@ -543,14 +537,7 @@ def model_version_config(ctx: DetectorContext) -> Iterator[Evidence]:
         text = ctx.index.read_text(path)
         if text is None or not (_STRONG_VERSION_HINT.search(text) or (_MODEL_MENTION.search(text) and _WEAK_VERSION_HINT.search(text))):
             continue
-        if lowered.endswith(".json"):
-            data = ctx.index.json_data(path)
-            documents = None if data is None else [data]
-        elif lowered.endswith(".toml"):
-            data = ctx.index.toml_data(path)
-            documents = None if data is None else [data]
-        else:
-            documents = yaml_with_lines(ctx.index, path)
+        documents = structured_with_lines(ctx.index, path)
         if documents is None:
             if _STRONG_VERSION_HINT.search(text):
                 yield ctx.unreadable(VERSION, path)
@@ -706,29 +693,9 @@ def _trigger_sections(document: MarkdownDocument) -> list[MarkdownSection]:
     return chosen
 
 
-def _rows(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    joined: dict[int, list[str]] = {}
-    for line, text in lines:
-        joined.setdefault(line, []).append(text)
-    return [(line, " | ".join(parts)) for line, parts in sorted(joined.items())]
-
-
 def _section_rows(document: MarkdownDocument, section: MarkdownSection) -> list[tuple[int, str]]:
     """Prose lines and table rows of a section and its nested sections."""
-    return _rows(unit_lines(document, section))  # table cells are prose lines of their row, joined here
-
-
-def _md_documents(ctx: DetectorContext, item: str, hint: re.Pattern[str]) -> Iterator[tuple[str, MarkdownDocument | None]]:
-    declared = set(ctx.declared(item))
-    for path in markdown_paths(ctx, item):
-        text = ctx.index.read_text(path)
-        if text is None:
-            if path in declared:
-                yield path, None
-            continue
-        if not hint.search(text):
-            continue
-        yield path, ctx.index.markdown(path)
+    return joined_rows(unit_lines(document, section))  # table cells are prose lines of their row, joined here
 
 
 @detector(
@@ -739,7 +706,7 @@ def _md_documents(ctx: DetectorContext, item: str, hint: re.Pattern[str]) -> Ite
 )
 def rollback_criteria_document(ctx: DetectorContext) -> Iterator[Evidence]:
     """Written rollback criteria with thresholds (see the module docstring)."""
-    for path, document in _md_documents(ctx, TRIGGERS, _TRIGGERS_HINT):
+    for path, document in candidate_documents(ctx, TRIGGERS, _TRIGGERS_HINT):
         if document is None:
             yield ctx.unreadable(TRIGGERS, path)
             continue
@@ -784,21 +751,17 @@ _CONDITION_NUMBER = re.compile(r"(?:[<>]=?|==|!=)\s*-?\d|\d\s*(?:[<>]=?|==|!=)")
 )
 def rollout_abort_thresholds(ctx: DetectorContext) -> Iterator[Evidence]:
     """Rollback thresholds that a progressive-delivery controller enforces (see the module docstring)."""
-    for path, documents in _documents(ctx, TRIGGERS, _ANALYSIS_HINT):
-        if path.lower().endswith(".json"):
-            continue
+    for path, documents in _yaml_manifests(ctx, TRIGGERS, _ANALYSIS_HINT):
         if documents is None:
             yield ctx.unreadable(TRIGGERS, path)
             continue
         for document in documents:
-            if not isinstance(document, dict):
-                continue
             api = str(document.get("apiVersion") or "")
             kind = document.get("kind")
-            spec = _mapping(document.get("spec"))
+            spec = as_mapping(document.get("spec"))
             line = line_of_mapping(document)
             if kind in ("AnalysisTemplate", "ClusterAnalysisTemplate") and api.startswith("argoproj.io/"):
-                metrics = _mappings(spec.get("metrics"))
+                metrics = as_mappings(spec.get("metrics"))
                 with_threshold = [
                     str(metric.get("name") or "?") for metric in metrics
                     if any(isinstance(metric.get(key), str) and _CONDITION_NUMBER.search(metric[key])
@@ -806,10 +769,10 @@ def rollout_abort_thresholds(ctx: DetectorContext) -> Iterator[Evidence]:
                 ]
                 what = f"{kind} `{_name(document)}`"
             elif kind == "Canary" and api.startswith("flagger.app/"):
-                metrics = _mappings(_mapping(spec.get("analysis") or spec.get("canaryAnalysis")).get("metrics"))
+                metrics = as_mappings(as_mapping(spec.get("analysis") or spec.get("canaryAnalysis")).get("metrics"))
                 with_threshold = [
                     str(metric.get("name") or "?") for metric in metrics
-                    if any(_number(value) is not None for value in _mapping(metric.get("thresholdRange")).values())
+                    if any(_number(value) is not None for value in as_mapping(metric.get("thresholdRange")).values())
                 ]
                 what = f"Flagger Canary `{_name(document)}`"
             else:
@@ -947,7 +910,7 @@ def _rotation_files(ctx: DetectorContext) -> list[str]:
 )
 def rollback_owner_document(ctx: DetectorContext) -> Iterator[Evidence]:
     """A named rollback owner on call during the launch window (see the module docstring)."""
-    for path, document in _md_documents(ctx, OWNER, _OWNER_HINT):
+    for path, document in candidate_documents(ctx, OWNER, _OWNER_HINT):
         if document is None:
             yield ctx.unreadable(OWNER, path)
             continue
@@ -1053,11 +1016,7 @@ def rollback_owner_config(ctx: DetectorContext) -> Iterator[Evidence]:
         text = ctx.index.read_text(path)
         if text is None or not _OWNER_CONFIG_HINT.search(text):
             continue
-        if path.lower().endswith(".json"):
-            data = ctx.index.json_data(path)
-            documents = None if data is None else [data]
-        else:
-            documents = yaml_with_lines(ctx.index, path)
+        documents = structured_with_lines(ctx.index, path)
         if documents is None:
             yield ctx.unreadable(OWNER, path)
             continue

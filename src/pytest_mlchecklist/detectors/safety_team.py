@@ -60,19 +60,19 @@ from typing import Any
 from pytest_mlchecklist.detectors.base import Detector, DetectorContext, detector
 from pytest_mlchecklist.detectors.ci_workflows import CiStep, Command, ci_pipelines, expand_command
 from pytest_mlchecklist.detectors.kubernetes import display
+from pytest_mlchecklist.detectors.org_documents import join_names
 from pytest_mlchecklist.detectors.python_code import is_test_path
-from pytest_mlchecklist.detectors.runbooks import parse_iso_date, plain_title
+from pytest_mlchecklist.detectors.runbooks import plain_title, top_level_matches
 from pytest_mlchecklist.detectors.safety_documents import (
     Dated,
     all_dates,
     candidate_documents,
+    date_of,
     dated_lines,
-    join_names,
     latest_past,
     people,
     review_age_problem,
     section_lines,
-    sections_matching,
     without_follow_ups,
 )
 from pytest_mlchecklist.evidence import Evidence
@@ -358,7 +358,7 @@ def manual_deploy_runbook(ctx: DetectorContext) -> Iterator[Evidence]:
     for path, document in candidate_documents(ctx, DEPLOY, _SSH_HINT, _DEPLOY_DOC_PATH):
         if document is None:
             continue  # a document we cannot read cannot contradict anything
-        for section in sections_matching(document, _DEPLOY_HEADING):
+        for section in top_level_matches(document, _DEPLOY_HEADING):
             hits = [line for line, text in section_lines(document, section, titles=False) if _tells_to_ssh(text)]
             if hits:
                 yield ctx.contradicts(DEPLOY, f"section \"{_short(plain_title(section.title))}\" tells people to deploy by "
@@ -477,7 +477,7 @@ def stakeholder_comms_plan(ctx: DetectorContext) -> Iterator[Evidence]:
         if document is None:
             yield ctx.unreadable(COMMS, path)
             continue
-        judged = [_judge_comms(ctx, path, document, section) for section in sections_matching(document, _COMMS_HEADING)]
+        judged = [_judge_comms(ctx, path, document, section) for section in top_level_matches(document, _COMMS_HEADING)]
         judged = [pair for pair in judged if pair[0] >= 0]
         if judged:
             yield max(judged, key=lambda pair: pair[0])[1]
@@ -599,7 +599,7 @@ def post_launch_review_document(ctx: DetectorContext) -> Iterator[Evidence]:
         if document is None:
             yield ctx.unreadable(RETRO, path)
             continue
-        judged = [_judge_retro(ctx, path, document, section) for section in sections_matching(document, _POST_LAUNCH_HEADING)]
+        judged = [_judge_retro(ctx, path, document, section) for section in top_level_matches(document, _POST_LAUNCH_HEADING)]
         if judged:
             yield max(judged, key=lambda pair: pair[0])[1]
 
@@ -610,16 +610,6 @@ _LAUNCH_KEYS = frozenset({"launch", "launch_date", "launched", "launched_on", "g
 _DATE_KEYS = frozenset({"date", "when", "scheduled", "scheduled_for", "scheduled_on", "on", "at", "start", "starts", "held_on"})
 _OWNER_KEYS = frozenset({"owner", "owners", "facilitator", "organizer", "organiser", "host", "lead", "driver"})
 _AGENDA_KEYS = frozenset({"agenda", "metrics", "topics", "review_metrics", "questions", "items"})
-
-
-def _date_of(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        return parse_iso_date(value.strip()[:10])
-    return None
 
 
 def _retro_mappings(node: Any, inherited: bool = False) -> Iterator[dict[str, Any]]:
@@ -643,8 +633,8 @@ def _launch_in(document: Any) -> dt.date | None:
         current = stack.pop()
         if isinstance(current, dict):
             for key, value in current.items():
-                if str(key).lower().replace("-", "_") in _LAUNCH_KEYS and _date_of(value) is not None:
-                    return _date_of(value)
+                if str(key).lower().replace("-", "_") in _LAUNCH_KEYS and date_of(value) is not None:
+                    return date_of(value)
                 stack.append(value)
         elif isinstance(current, list):
             stack.extend(current)
@@ -681,7 +671,7 @@ def post_launch_review_schedule(ctx: DetectorContext) -> Iterator[Evidence]:
 def _judge_retro_mapping(ctx: DetectorContext, path: str, text: str, mapping: dict[str, Any],
                          launch: dt.date | None) -> Evidence | None:
     keys = {str(key).lower().replace("-", "_"): value for key, value in mapping.items()}
-    date = next((_date_of(value) for key, value in keys.items() if key in _DATE_KEYS and _date_of(value) is not None), None)
+    date = next((date_of(value) for key, value in keys.items() if key in _DATE_KEYS and date_of(value) is not None), None)
     owner = next((value for key, value in keys.items() if key in _OWNER_KEYS and value and "tbd" not in str(value).lower()), None)
     agenda = next((value for key, value in keys.items() if key in _AGENDA_KEYS and isinstance(value, list)), [])
     match = re.search(r"retro|post[_-]?launch|launch[_-]review", text, re.IGNORECASE)
