@@ -143,8 +143,7 @@ def _scan(arguments: argparse.Namespace) -> int:
             return EXIT_USAGE
     else:
         sys.stdout.write(text)
-    failing = result.baseline.failing if result.baseline is not None else result.failed
-    return _with_delivery(EXIT_GATE_FAILED if failing else EXIT_OK, delivery_problems)
+    return _with_delivery(EXIT_GATE_FAILED if result.run_failures else EXIT_OK, delivery_problems)
 
 
 def _deliver_results(results: Sequence[ChecklistResult]) -> list[str]:
@@ -201,8 +200,7 @@ def _scan_monorepo(root: Path, results: list[ChecklistResult], arguments: argpar
         except OSError as exc:
             print(f"ml-checklist: error: cannot write {arguments.output}: {exc.strerror}", file=sys.stderr)
             return EXIT_USAGE
-    failing = [result.baseline.failing if result.baseline is not None else result.failed for result in results]
-    return EXIT_GATE_FAILED if any(failing) else EXIT_OK
+    return EXIT_GATE_FAILED if any(result.run_failures for result in results) else EXIT_OK
 
 
 def _apply_project_baselines(results: list[ChecklistResult], arguments: argparse.Namespace) -> list[str]:

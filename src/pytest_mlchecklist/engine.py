@@ -106,6 +106,12 @@ class ChecklistResult:
         """Items that fail the gate: unmet, error, and (under strict) met with an unused waiver."""
         return [result for result in self.items if item_fails(result, strict=self.config.strict)]
 
+    @property
+    def run_failures(self) -> int:
+        """How many items fail the run: with a baseline, the regressions and new items not met
+        (known gaps do not count); without, every item that fails the gate."""
+        return len(self.baseline.failing) if self.baseline is not None else len(self.failed)
+
     def by_status(self, status: Status) -> list[ItemResult]:
         """Items with the given status, in catalog order."""
         return [result for result in self.items if result.status == status]

@@ -273,7 +273,8 @@ class RepoIndex:
         if text is not None and marker is not None:
             # An unfilled starter document is not evidence: no parser or detector sees it.
             self._templates.add(path)
-            line = text[marker.start():text.find("\n", marker.start()) % (len(text) + 1)]
+            end = text.find("\n", marker.start())
+            line = text[marker.start():] if end == -1 else text[marker.start():end]
             self._template_items[path] = frozenset(_TEMPLATE_ITEM.findall(line))
             self._problem(path, f"is an unfilled template: fill it in and delete the `{TEMPLATE_MARKER}` line")
             text = None

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from pytest_mlchecklist.engine import ChecklistResult
 from pytest_mlchecklist.reports.markdown import render_markdown
-from pytest_mlchecklist.reports.terminal import failing_count
 
 
 def render_projects_markdown(results: Sequence[ChecklistResult]) -> str:
@@ -18,14 +17,14 @@ def render_projects_markdown(results: Sequence[ChecklistResult]) -> str:
     repository (projects and their gates) and a section per project."""
     if len(results) == 1 and results[0].project is None:
         return render_markdown(results[0])
-    failing = [result for result in results if failing_count(result)]
+    failing = [result for result in results if result.run_failures]
     gate = (f"{len(failing)} of {len(results)} projects fail the gate" if failing
             else f"all {len(results)} projects pass the gate")
     lines = [f"# ML readiness of {len(results)} projects: {gate}", "",
              "| Project | Score | Verdict | Gate |", "|---|---:|---|---|"]
     for result in results:
         lines.append(f"| `{result.project}` | {result.percent:.1f}% ({result.met}/{result.applicable}) | "
-                     f"{result.verdict} | {'fails' if failing_count(result) else 'passes'} |")
+                     f"{result.verdict} | {'fails' if result.run_failures else 'passes'} |")
     for result in results:
         lines += ["", f"# Project `{result.project}`", "", render_markdown(result)]
     return "\n".join(lines) + "\n"

@@ -76,25 +76,19 @@ def project_title(result: ChecklistResult) -> str:
     return "ml-checklist" if result.project is None else f"ml-checklist: {result.project}"
 
 
-def failing_count(result: ChecklistResult) -> int:
-    """How many items fail the run: with a baseline, the regressions and new items not met
-    (known gaps do not count); without, every item that fails the gate."""
-    return len(result.baseline.failing) if result.baseline is not None else len(result.failed)
-
-
 def overall_lines(results: Sequence[ChecklistResult]) -> list[str]:
     """One line per project (score, band, gate) and the overall verdict of a monorepo run:
     a project fails when any of its items fails the gate (with a baseline: fails the run)."""
     lines = []
     for result in results:
-        count = failing_count(result)
+        count = result.run_failures
         gate = f"FAILS the gate ({count} items)" if count else "passes the gate"
         if result.baseline is not None:
             known = len(result.baseline.of_kind("known"))
             gate += f" (baseline: {known} known gaps)"
         lines.append(f"  {result.project}: {result.met}/{result.applicable} met ({result.percent:.1f}%) -> "
                      f"{result.verdict}; {gate}")
-    failing = [str(result.project) for result in results if failing_count(result)]
+    failing = [str(result.project) for result in results if result.run_failures]
     projects = f"{len(results)} project" + ("" if len(results) == 1 else "s")
     if failing:
         lines.append(f"Overall: {len(failing)} of {projects} fail the gate ({', '.join(failing)})")
