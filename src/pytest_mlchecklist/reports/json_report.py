@@ -17,7 +17,8 @@ def render_json(result: ChecklistResult) -> str:
 
 def projects_json(root: Path, results: Sequence[ChecklistResult]) -> dict[str, Any]:
     """The JSON report of a monorepo: the usual report of each project (with its ``project``
-    name and its own ``root``) under ``projects``, and whether any project fails its gate."""
+    name and its own ``root``) under ``projects``, and whether any project fails the run (with a
+    baseline, known gaps do not count, as for the exit code)."""
     from pytest_mlchecklist import __version__
 
     return {
@@ -25,7 +26,7 @@ def projects_json(root: Path, results: Sequence[ChecklistResult]) -> dict[str, A
         "tool": {"name": "pytest-mlchecklist", "version": __version__},
         "root": str(root),
         "projects": [result.to_json() for result in results],
-        "failed": any(result.failed for result in results),
+        "failed": any(result.run_failures for result in results),
     }
 
 
